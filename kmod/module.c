@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SealFS kernel client: module init and exit.
+ */
+#include <linux/fs.h>
+#include <linux/module.h>
+
+#include "internal.h"
+
+static int __init sealfs_init(void)
+{
+	int err;
+
+	err = register_filesystem(&sealfs_fs_type);
+	if (err)
+		return err;
+	pr_info("SealFS client loaded\n");
+	return 0;
+}
+
+static void __exit sealfs_exit(void)
+{
+	unregister_filesystem(&sealfs_fs_type);
+}
+
+module_init(sealfs_init);
+module_exit(sealfs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("SealFS distributed file system client");
+MODULE_AUTHOR("The SealFS developers");
