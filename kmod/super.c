@@ -26,10 +26,9 @@ static int sealfs_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
-/**
- * sealfs_fs_type - the "sealfs" file system type
- *
- * Registered by module init, last, once everything it depends on exists.
+/*
+ * The "sealfs" file system type. Module init registers it last, once
+ * everything it depends on exists.
  */
 struct file_system_type sealfs_fs_type = {
 	.owner			= THIS_MODULE,
