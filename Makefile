@@ -25,12 +25,70 @@ KREL  = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 KBUILD_TREE = $(CURDIR)/$(BUILD)/kmod/$(KREL)
 
 .PHONY: all userspace module module-path module-check check unit-check \
-	install clean
+	unit-build hdrcheck placement-report install clean
 .DEFAULT_GOAL := all
 
 all: userspace module
 
-# USERSPACE-RULES
+# ---- userspace -------------------------------------------------------------
+
+WARN        = -Wall -Wextra -Werror
+CFLAGS     ?= -O2 -g
+USER_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Icommon $(CFLAGS)
+SANITIZE    = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+USER_LIBS   = -lxxhash
+
+COMMON_SRC  = common/codec.c common/status.c common/placement.c
+COMMON_HDR  = $(wildcard common/*.h)
+LIBCOMMON   = $(BUILD)/lib/libsealfs-common.a
+# Unit tests link a copy of everything they test built with ASan and UBSan.
+SAN_COMMON  = $(COMMON_SRC:%.c=$(BUILD)/san/%.o)
+
+UNIT_TESTS  = codec placement status
+UNIT_BINS   = $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
+TOOLS       = $(BUILD)/tests/placement_report $(BUILD)/tests/gen_placement_vectors
+
+userspace: $(LIBCOMMON) hdrcheck
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SANITIZE) -MMD -MP -c $< -o $@
+
+$(LIBCOMMON): $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+# Every shared header must compile on its own in userspace.
+hdrcheck: $(COMMON_HDR:common/%.h=$(BUILD)/hdrcheck/%.o)
+$(BUILD)/hdrcheck/%.o: common/%.h
+	@mkdir -p $(@D)
+	printf '#include "%s"\n' $*.h | $(CC) $(USER_CFLAGS) -x c -c - -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SANITIZE) -Itests -MMD -MP $< $(SAN_COMMON) \
+		-o $@ -lcmocka $(USER_LIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itests -MMD -MP $< $(LIBCOMMON) -o $@ $(USER_LIBS) -lm
+
+unit-build: $(UNIT_BINS) hdrcheck
+unit-check: unit-build
+	@tests/check.sh --unit-only $(UNIT_BINS)
+
+check: unit-build module
+	@tests/check.sh $(UNIT_BINS)
+
+placement-report: $(BUILD)/tests/placement_report
+	$<
+
+-include $(shell find $(BUILD)/obj $(BUILD)/san $(BUILD)/tests -name '*.d' 2>/dev/null)
 
 # ---- kernel module --------------------------------------------------------
 

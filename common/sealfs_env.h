@@ -55,6 +55,10 @@ typedef __s64 s64;
 #define static_assert(e, msg)	_Static_assert(e, msg)
 #endif
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define sealfs_xxh64(p, n, seed)	((u64)XXH64((p), (n), (seed)))
 #define sealfs_alloc_array(n, sz)	calloc((n), (sz))
 #define sealfs_free(p)			free(p)
