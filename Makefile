@@ -25,7 +25,7 @@ KREL  = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 KBUILD_TREE = $(CURDIR)/$(BUILD)/kmod/$(KREL)
 
 .PHONY: all userspace module module-path module-check check unit-check \
-	unit-build hdrcheck placement-report install clean
+	unit-build hdrcheck placement-report vectors vectors-check install clean
 .DEFAULT_GOAL := all
 
 all: userspace module
@@ -47,7 +47,8 @@ SAN_COMMON  = $(COMMON_SRC:%.c=$(BUILD)/san/%.o)
 
 UNIT_TESTS  = codec placement status
 UNIT_BINS   = $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
-TOOLS       = $(BUILD)/tests/placement_report $(BUILD)/tests/gen_placement_vectors
+# Golden vectors shared with the kernel tests, written by generators.
+VECTORS     = codec
 
 userspace: $(LIBCOMMON) hdrcheck
 
@@ -87,6 +88,17 @@ check: unit-build module
 
 placement-report: $(BUILD)/tests/placement_report
 	$<
+
+# Rewrites the vector files; vectors-check fails when one is out of date.
+vectors: $(VECTORS:%=$(BUILD)/tests/gen_%_vectors)
+	@set -e; for v in $(VECTORS); do \
+		$(BUILD)/tests/gen_$${v}_vectors >tests/vectors/$${v}_vectors.h.tmp; \
+		mv tests/vectors/$${v}_vectors.h.tmp tests/vectors/$${v}_vectors.h; done
+vectors-check: $(VECTORS:%=$(BUILD)/tests/gen_%_vectors)
+	@set -e; for v in $(VECTORS); do \
+		$(BUILD)/tests/gen_$${v}_vectors | cmp -s - tests/vectors/$${v}_vectors.h || \
+		{ echo "tests/vectors/$${v}_vectors.h is out of date: run make vectors" >&2; \
+		  exit 1; }; done
 
 -include $(shell find $(BUILD)/obj $(BUILD)/san $(BUILD)/tests -name '*.d' 2>/dev/null)
 

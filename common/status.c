@@ -89,14 +89,13 @@ int sealfs_status_to_errno(u32 status)
  */
 u32 sealfs_errno_to_status(int err)
 {
+	u32 e = err < 0 ? 0u - (u32)err : (u32)err;	/* INT_MIN too */
 	u32 i;
 
-	if (err < 0)
-		err = -err;
-	if (err == 0)
+	if (e == 0)
 		return SEALFS_S_OK;
 	for (i = 1; i < SEALFS_S_MAX; i++)
-		if (sealfs_status_tab[i].name && sealfs_status_tab[i].err == err)
+		if (sealfs_status_tab[i].name && (u32)sealfs_status_tab[i].err == e)
 			return i;
 	return SEALFS_S_IO;
 }
