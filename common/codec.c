@@ -83,23 +83,30 @@ struct sealfs_rec_desc {
 	struct sealfs_field zero[4];
 };
 
-#define SEALFS_FSIZE(t, f)	sizeof(((struct t *)NULL)->f)
-#define SEALFS_F(t, f)		{ offsetof(struct t, f), SEALFS_FSIZE(t, f), 0 }
-#define SEALFS_TAIL(t, f, k)	{ offsetof(struct t, f), SEALFS_FSIZE(t, f), k }
-#define SEALFS_BODY(t)		.fixed = sizeof(struct t)
-#define SEALFS_BITS(t, f, m)	.flags = SEALFS_F(t, f), .flags_known = (m)
-#define SEALFS_RECS(t, kinds)	.count = SEALFS_F(t, count), .rec_kinds = (kinds)
+/*
+ * Table helpers. The member designator comes last, as the variadic
+ * argument, and may name a nested field (attr.reserved).
+ */
+#define SEALFS_F(type, ...)	{ offsetof(struct type, __VA_ARGS__), \
+				  sizeof(((struct type){}).__VA_ARGS__), 0 }
+#define SEALFS_TAIL(type, kind, ...) { offsetof(struct type, __VA_ARGS__), \
+				  sizeof(((struct type){}).__VA_ARGS__), kind }
+#define SEALFS_BODY(type)	.fixed = sizeof(struct type)
+#define SEALFS_BITS(type, mask, ...) .flags = SEALFS_F(type, __VA_ARGS__), \
+				  .flags_known = (mask)
+#define SEALFS_RECS(type, kinds) .count = SEALFS_F(type, count), \
+				  .rec_kinds = (kinds)
 #define SEALFS_RK(k)		(1u << (k))
 
 /* The reply body shared by LOOKUP, CREATE, SYMLINK, LINK and UNLINK. */
 #define SEALFS_ENTRY_REP { SEALFS_BODY(sealfs_entry_rep), \
-	SEALFS_BITS(sealfs_entry_rep, flags, SEALFS_EF_ATTR), \
+	SEALFS_BITS(sealfs_entry_rep, SEALFS_EF_ATTR, flags), \
 	.zero = { SEALFS_F(sealfs_entry_rep, reserved), \
 		  SEALFS_F(sealfs_entry_rep, attr.reserved) } }
 #define SEALFS_ATTR_REP { SEALFS_BODY(sealfs_attr_rep), \
 	.zero = { SEALFS_F(sealfs_attr_rep, attr.reserved) } }
 #define SEALFS_NAME_REQ { SEALFS_BODY(sealfs_name_req), \
-	.tail = { SEALFS_TAIL(sealfs_name_req, name_len, SEALFS_T_NAME) }, \
+	.tail = { SEALFS_TAIL(sealfs_name_req, SEALFS_T_NAME, name_len) }, \
 	.zero = { SEALFS_F(sealfs_name_req, reserved) } }
 #define SEALFS_INO_REQ { SEALFS_BODY(sealfs_ino_req), \
 	.zero = { SEALFS_F(sealfs_ino_req, reserved) } }
@@ -142,30 +149,26 @@ static const struct sealfs_op_desc sealfs_ops[SEALFS_OP_MAX] = {
 		  .zero = { SEALFS_F(sealfs_list_rep, reserved) } } },
 	[SEALFS_OP_VOL_CREATE] = { "VOL_CREATE",
 		{ SEALFS_BODY(sealfs_vol_create_req),
-		  .tail = { SEALFS_TAIL(sealfs_vol_create_req, name_len,
-					SEALFS_T_VOLNAME) },
+		  .tail = { SEALFS_TAIL(sealfs_vol_create_req, SEALFS_T_VOLNAME, name_len) },
 		  .zero = { SEALFS_F(sealfs_vol_create_req, reserved) } },
 		{ SEALFS_BODY(sealfs_vol_id_rep),
 		  .zero = { SEALFS_F(sealfs_vol_id_rep, reserved) } } },
 	[SEALFS_OP_VOL_LIST] = { "VOL_LIST",
 		{ SEALFS_BODY(sealfs_vol_list_req),
-		  SEALFS_BITS(sealfs_vol_list_req, flags, SEALFS_VL_USAGE),
+		  SEALFS_BITS(sealfs_vol_list_req, SEALFS_VL_USAGE, flags),
 		  .zero = { SEALFS_F(sealfs_vol_list_req, reserved) } },
 		{ SEALFS_BODY(sealfs_list_rep),
 		  SEALFS_RECS(sealfs_list_rep, SEALFS_RK(SEALFS_REC_VOLINFO)),
 		  .zero = { SEALFS_F(sealfs_list_rep, reserved) } } },
 	[SEALFS_OP_VOL_RESIZE] = { "VOL_RESIZE",
 		{ SEALFS_BODY(sealfs_vol_resize_req),
-		  SEALFS_BITS(sealfs_vol_resize_req, flags,
-			      SEALFS_VR_BYTES | SEALFS_VR_INODES),
-		  .tail = { SEALFS_TAIL(sealfs_vol_resize_req, name_len,
-					SEALFS_T_VOLNAME) },
+		  SEALFS_BITS(sealfs_vol_resize_req, SEALFS_VR_BYTES | SEALFS_VR_INODES, flags),
+		  .tail = { SEALFS_TAIL(sealfs_vol_resize_req, SEALFS_T_VOLNAME, name_len) },
 		  .zero = { SEALFS_F(sealfs_vol_resize_req, reserved) } },
 		SEALFS_EMPTY },
 	[SEALFS_OP_VOL_DELETE] = { "VOL_DELETE",
 		{ SEALFS_BODY(sealfs_vol_name_req),
-		  .tail = { SEALFS_TAIL(sealfs_vol_name_req, name_len,
-					SEALFS_T_VOLNAME) },
+		  .tail = { SEALFS_TAIL(sealfs_vol_name_req, SEALFS_T_VOLNAME, name_len) },
 		  .zero = { SEALFS_F(sealfs_vol_name_req, reserved0),
 			    SEALFS_F(sealfs_vol_name_req, reserved1) } },
 		SEALFS_EMPTY },
@@ -177,115 +180,99 @@ static const struct sealfs_op_desc sealfs_ops[SEALFS_OP_MAX] = {
 	[SEALFS_OP_GETATTR] = { "GETATTR", SEALFS_INO_REQ, SEALFS_ATTR_REP },
 	[SEALFS_OP_SETATTR] = { "SETATTR",
 		{ SEALFS_BODY(sealfs_setattr_req),
-		  SEALFS_BITS(sealfs_setattr_req, valid, SEALFS_SA_KNOWN),
+		  SEALFS_BITS(sealfs_setattr_req, SEALFS_SA_KNOWN, valid),
 		  .zero = { SEALFS_F(sealfs_setattr_req, reserved) } },
 		SEALFS_ATTR_REP },
 	[SEALFS_OP_CREATE] = { "CREATE",
 		{ SEALFS_BODY(sealfs_create_req),
-		  SEALFS_BITS(sealfs_create_req, flags, SEALFS_CF_EXCL),
-		  .tail = { SEALFS_TAIL(sealfs_create_req, name_len,
-					SEALFS_T_NAME) },
+		  SEALFS_BITS(sealfs_create_req, SEALFS_CF_EXCL, flags),
+		  .tail = { SEALFS_TAIL(sealfs_create_req, SEALFS_T_NAME, name_len) },
 		  .zero = { SEALFS_F(sealfs_create_req, reserved0),
 			    SEALFS_F(sealfs_create_req, reserved1) } },
 		SEALFS_ENTRY_REP },
 	[SEALFS_OP_SYMLINK] = { "SYMLINK",
 		{ SEALFS_BODY(sealfs_symlink_req),
-		  .tail = { SEALFS_TAIL(sealfs_symlink_req, name_len,
-					SEALFS_T_NAME),
-			    SEALFS_TAIL(sealfs_symlink_req, target_len,
-					SEALFS_T_TARGET) } },
+		  .tail = { SEALFS_TAIL(sealfs_symlink_req, SEALFS_T_NAME, name_len),
+			    SEALFS_TAIL(sealfs_symlink_req, SEALFS_T_TARGET, target_len) } },
 		SEALFS_ENTRY_REP },
 	[SEALFS_OP_READLINK] = { "READLINK", SEALFS_INO_REQ,
 		{ SEALFS_BODY(sealfs_readlink_rep),
-		  .tail = { SEALFS_TAIL(sealfs_readlink_rep, target_len,
-					SEALFS_T_TARGET) },
+		  .tail = { SEALFS_TAIL(sealfs_readlink_rep, SEALFS_T_TARGET, target_len) },
 		  .zero = { SEALFS_F(sealfs_readlink_rep, reserved) } } },
 	[SEALFS_OP_LINK] = { "LINK",
 		{ SEALFS_BODY(sealfs_link_req),
-		  .tail = { SEALFS_TAIL(sealfs_link_req, name_len,
-					SEALFS_T_NAME) },
+		  .tail = { SEALFS_TAIL(sealfs_link_req, SEALFS_T_NAME, name_len) },
 		  .zero = { SEALFS_F(sealfs_link_req, reserved) } },
 		SEALFS_ENTRY_REP },
 	[SEALFS_OP_UNLINK] = { "UNLINK", SEALFS_NAME_REQ, SEALFS_ENTRY_REP },
 	[SEALFS_OP_RMDIR] = { "RMDIR", SEALFS_NAME_REQ, SEALFS_EMPTY },
 	[SEALFS_OP_RENAME] = { "RENAME",
 		{ SEALFS_BODY(sealfs_rename_req),
-		  SEALFS_BITS(sealfs_rename_req, flags, SEALFS_RF_KNOWN),
-		  .tail = { SEALFS_TAIL(sealfs_rename_req, src_len,
-					SEALFS_T_NAME),
-			    SEALFS_TAIL(sealfs_rename_req, dst_len,
-					SEALFS_T_NAME) },
+		  SEALFS_BITS(sealfs_rename_req, SEALFS_RF_KNOWN, flags),
+		  .tail = { SEALFS_TAIL(sealfs_rename_req, SEALFS_T_NAME, src_len),
+			    SEALFS_TAIL(sealfs_rename_req, SEALFS_T_NAME, dst_len) },
 		  .zero = { SEALFS_F(sealfs_rename_req, reserved) } },
 		{ SEALFS_BODY(sealfs_rename_rep),
 		  .zero = { SEALFS_F(sealfs_rename_rep, reserved) } } },
 	[SEALFS_OP_READDIR] = { "READDIR",
 		{ SEALFS_BODY(sealfs_readdir_req) },
 		{ SEALFS_BODY(sealfs_readdir_rep),
-		  SEALFS_BITS(sealfs_readdir_rep, flags, SEALFS_RD_EOF),
+		  SEALFS_BITS(sealfs_readdir_rep, SEALFS_RD_EOF, flags),
 		  SEALFS_RECS(sealfs_readdir_rep,
 			      SEALFS_RK(SEALFS_REC_DIRENT)) } },
 	[SEALFS_OP_STATFS] = { "STATFS", SEALFS_VOL_REQ,
 		{ SEALFS_BODY(sealfs_statfs_rep) } },
 	[SEALFS_OP_GETXATTR] = { "GETXATTR",
 		{ SEALFS_BODY(sealfs_getxattr_req),
-		  .tail = { SEALFS_TAIL(sealfs_getxattr_req, name_len,
-					SEALFS_T_XNAME) },
+		  .tail = { SEALFS_TAIL(sealfs_getxattr_req, SEALFS_T_XNAME, name_len) },
 		  .zero = { SEALFS_F(sealfs_getxattr_req, reserved0),
 			    SEALFS_F(sealfs_getxattr_req, reserved1) } },
 		{ SEALFS_BODY(sealfs_xattr_rep),
-		  .tail = { SEALFS_TAIL(sealfs_xattr_rep, len,
-					SEALFS_T_XVALUE) } } },
+		  .tail = { SEALFS_TAIL(sealfs_xattr_rep, SEALFS_T_XVALUE, len) } } },
 	[SEALFS_OP_SETXATTR] = { "SETXATTR",
 		{ SEALFS_BODY(sealfs_setxattr_req),
-		  SEALFS_BITS(sealfs_setxattr_req, flags, SEALFS_XF_KNOWN),
-		  .tail = { SEALFS_TAIL(sealfs_setxattr_req, name_len,
-					SEALFS_T_XNAME),
-			    SEALFS_TAIL(sealfs_setxattr_req, value_len,
-					SEALFS_T_XVALUE) },
+		  SEALFS_BITS(sealfs_setxattr_req, SEALFS_XF_KNOWN, flags),
+		  .tail = { SEALFS_TAIL(sealfs_setxattr_req, SEALFS_T_XNAME, name_len),
+			    SEALFS_TAIL(sealfs_setxattr_req, SEALFS_T_XVALUE, value_len) },
 		  .zero = { SEALFS_F(sealfs_setxattr_req, reserved0),
 			    SEALFS_F(sealfs_setxattr_req, reserved1) } },
 		SEALFS_EMPTY },
 	[SEALFS_OP_LISTXATTR] = { "LISTXATTR",
 		{ SEALFS_BODY(sealfs_listxattr_req) },
 		{ SEALFS_BODY(sealfs_xattr_rep),
-		  .tail = { SEALFS_TAIL(sealfs_xattr_rep, len,
-					SEALFS_T_XLIST) } } },
+		  .tail = { SEALFS_TAIL(sealfs_xattr_rep, SEALFS_T_XLIST, len) } } },
 	[SEALFS_OP_REMOVEXATTR] = { "REMOVEXATTR",
 		{ SEALFS_BODY(sealfs_removexattr_req),
-		  .tail = { SEALFS_TAIL(sealfs_removexattr_req, name_len,
-					SEALFS_T_XNAME) },
+		  .tail = { SEALFS_TAIL(sealfs_removexattr_req, SEALFS_T_XNAME, name_len) },
 		  .zero = { SEALFS_F(sealfs_removexattr_req, reserved) } },
 		SEALFS_EMPTY },
 
 	[SEALFS_OP_READ] = { "READ",
 		{ SEALFS_BODY(sealfs_read_req) },
 		{ SEALFS_BODY(sealfs_read_rep),
-		  .tail = { SEALFS_TAIL(sealfs_read_rep, length,
-					SEALFS_T_DATA) },
+		  .tail = { SEALFS_TAIL(sealfs_read_rep, SEALFS_T_DATA, length) },
 		  .zero = { SEALFS_F(sealfs_read_rep, reserved) } } },
 	[SEALFS_OP_WRITE] = { "WRITE",
 		{ SEALFS_BODY(sealfs_write_req),
-		  SEALFS_BITS(sealfs_write_req, flags, SEALFS_WF_STABLE),
-		  .tail = { SEALFS_TAIL(sealfs_write_req, length,
-					SEALFS_T_DATA) },
+		  SEALFS_BITS(sealfs_write_req, SEALFS_WF_STABLE, flags),
+		  .tail = { SEALFS_TAIL(sealfs_write_req, SEALFS_T_DATA, length) },
 		  .zero = { SEALFS_F(sealfs_write_req, reserved) } },
 		{ SEALFS_BODY(sealfs_write_rep) } },
 	[SEALFS_OP_COMMIT] = { "COMMIT", SEALFS_INO_REQ,
 		{ SEALFS_BODY(sealfs_commit_rep) } },
 	[SEALFS_OP_FALLOCATE] = { "FALLOCATE",
 		{ SEALFS_BODY(sealfs_fallocate_req),
-		  SEALFS_BITS(sealfs_fallocate_req, mode, SEALFS_FA_KNOWN) },
+		  SEALFS_BITS(sealfs_fallocate_req, SEALFS_FA_KNOWN, mode) },
 		SEALFS_EMPTY },
 	[SEALFS_OP_DATA_TRUNCATE] = { "DATA_TRUNCATE",
 		{ SEALFS_BODY(sealfs_truncate_req),
-		  SEALFS_BITS(sealfs_truncate_req, flags, SEALFS_TF_DESTROY) },
+		  SEALFS_BITS(sealfs_truncate_req, SEALFS_TF_DESTROY, flags) },
 		SEALFS_EMPTY },
 
 	[SEALFS_OP_ENTRY_PREPARE] = { "ENTRY_PREPARE",
 		{ SEALFS_BODY(sealfs_entry_prepare_req),
-		  SEALFS_BITS(sealfs_entry_prepare_req, flags, SEALFS_PF_KNOWN),
-		  .tail = { SEALFS_TAIL(sealfs_entry_prepare_req, name_len,
-					SEALFS_T_NAME) },
+		  SEALFS_BITS(sealfs_entry_prepare_req, SEALFS_PF_KNOWN, flags),
+		  .tail = { SEALFS_TAIL(sealfs_entry_prepare_req, SEALFS_T_NAME, name_len) },
 		  .zero = { SEALFS_F(sealfs_entry_prepare_req, reserved) } },
 		{ SEALFS_BODY(sealfs_entry_prepare_rep),
 		  .zero = { SEALFS_F(sealfs_entry_prepare_rep, reserved) } } },
@@ -295,7 +282,7 @@ static const struct sealfs_op_desc sealfs_ops[SEALFS_OP_MAX] = {
 		  .zero = { SEALFS_F(sealfs_txn_rep, reserved) } } },
 	[SEALFS_OP_INODE_UPDATE] = { "INODE_UPDATE",
 		{ SEALFS_BODY(sealfs_inode_update_req),
-		  SEALFS_BITS(sealfs_inode_update_req, flags, SEALFS_IU_KNOWN),
+		  SEALFS_BITS(sealfs_inode_update_req, SEALFS_IU_KNOWN, flags),
 		  .zero = { SEALFS_F(sealfs_inode_update_req, reserved) } },
 		SEALFS_ATTR_REP },
 	[SEALFS_OP_DIR_FREEZE] = { "DIR_FREEZE",
@@ -306,8 +293,8 @@ static const struct sealfs_op_desc sealfs_ops[SEALFS_OP_MAX] = {
 static const struct sealfs_rec_desc sealfs_recs[SEALFS_REC_MAX] = {
 	[SEALFS_REC_DIRENT] = {
 		SEALFS_BODY(sealfs_dirent),
-		.name = SEALFS_TAIL(sealfs_dirent, name_len, SEALFS_T_NAME),
-		SEALFS_BITS(sealfs_dirent, flags, SEALFS_EF_ATTR),
+		.name = SEALFS_TAIL(sealfs_dirent, SEALFS_T_NAME, name_len),
+		SEALFS_BITS(sealfs_dirent, SEALFS_EF_ATTR, flags),
 		.zero = { SEALFS_F(sealfs_dirent, reserved),
 			  SEALFS_F(sealfs_dirent, attr.reserved) } },
 	[SEALFS_REC_MAP_SERVER] = {
@@ -317,8 +304,7 @@ static const struct sealfs_rec_desc sealfs_recs[SEALFS_REC_MAX] = {
 			  SEALFS_F(sealfs_map_server, addr[1].reserved) } },
 	[SEALFS_REC_MAP_VOLUME] = {
 		SEALFS_BODY(sealfs_map_volume),
-		.name = SEALFS_TAIL(sealfs_map_volume, name_len,
-				    SEALFS_T_VOLNAME),
+		.name = SEALFS_TAIL(sealfs_map_volume, SEALFS_T_VOLNAME, name_len),
 		.zero = { SEALFS_F(sealfs_map_volume, reserved) } },
 	[SEALFS_REC_SRV_STATUS] = {
 		SEALFS_BODY(sealfs_srv_status),
@@ -327,7 +313,7 @@ static const struct sealfs_rec_desc sealfs_recs[SEALFS_REC_MAX] = {
 			  SEALFS_F(sealfs_srv_status, addr[1].reserved) } },
 	[SEALFS_REC_VOLINFO] = {
 		SEALFS_BODY(sealfs_volinfo),
-		.name = SEALFS_TAIL(sealfs_volinfo, name_len, SEALFS_T_VOLNAME),
+		.name = SEALFS_TAIL(sealfs_volinfo, SEALFS_T_VOLNAME, name_len),
 		.zero = { SEALFS_F(sealfs_volinfo, reserved) } },
 };
 
@@ -417,7 +403,7 @@ int sealfs_check_volname(const u8 *name, u32 len)
 
 static bool sealfs_has_nul(const u8 *p, u32 n)
 {
-	return memchr(p, '\0', n) != NULL;
+	return memchr(p, '\0', n);
 }
 
 /* A listxattr list: names of 1..255 bytes, each followed by a NUL. */
@@ -549,7 +535,7 @@ static const struct sealfs_op_desc *sealfs_op_desc(u16 opcode)
  */
 bool sealfs_op_known(u16 opcode)
 {
-	return sealfs_op_desc(opcode) != NULL;
+	return sealfs_op_desc(opcode);
 }
 
 /**

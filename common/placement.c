@@ -11,21 +11,19 @@
 
 /**
  * sealfs_ring_vnodes() - points a server of a given weight puts on the ring
- * @weight: the server's weight
+ * @weight: the server's weight; weights above %SEALFS_WEIGHT_MAX count as
+ *	%SEALFS_WEIGHT_MAX
  *
  * Context: any.
- * Return: round(@weight * %SEALFS_VNODES_NOMINAL / %SEALFS_WEIGHT_NOMINAL),
- * at least 1 for a non-zero weight, 0 for weight 0.
+ * Return: round(@weight * %SEALFS_VNODES_NOMINAL / %SEALFS_WEIGHT_NOMINAL):
+ * 0 for weight 0, at least 3 for any other.
  */
 u32 sealfs_ring_vnodes(u32 weight)
 {
-	u64 v;
-
-	if (!weight)
-		return 0;
-	v = ((u64)weight * SEALFS_VNODES_NOMINAL + SEALFS_WEIGHT_NOMINAL / 2) /
-	    SEALFS_WEIGHT_NOMINAL;
-	return v ? v : 1;
+	if (weight > SEALFS_WEIGHT_MAX)
+		weight = SEALFS_WEIGHT_MAX;
+	return (weight * SEALFS_VNODES_NOMINAL + SEALFS_WEIGHT_NOMINAL / 2) /
+	       SEALFS_WEIGHT_NOMINAL;
 }
 
 static void sealfs_put_le32(u8 *p, u32 v)
@@ -53,6 +51,34 @@ static int sealfs_point_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static int sealfs_id_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* -EINVAL if two servers share an id, whatever their weights. */
+static int sealfs_check_unique(const struct sealfs_place_server *servers, u32 n)
+{
+	u32 *ids, i;
+	int err = 0;
+
+	if (n < 2)
+		return 0;
+	ids = sealfs_alloc_array(n, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		ids[i] = servers[i].id;
+	sealfs_sort(ids, n, sizeof(*ids), sealfs_id_cmp);
+	for (i = 1; i < n && !err; i++)
+		if (ids[i - 1] == ids[i])
+			err = -EINVAL;
+	sealfs_free(ids);
+	return err;
+}
+
 static u64 sealfs_point_hash(u32 server, u32 vnode)
 {
 	u8 b[8];
@@ -64,9 +90,13 @@ static u64 sealfs_point_hash(u32 server, u32 vnode)
 
 /**
  * sealfs_ring_build() - build the ring for a set of servers
- * @ring: filled in; release with sealfs_ring_destroy()
- * @servers: the servers (any order)
+ * @ring: filled in (not holding a ring: destroy an old one first); release
+ *	with sealfs_ring_destroy()
+ * @servers: the servers (any order); servers of weight 0 own nothing
  * @n: how many, at most %SEALFS_MAX_SERVERS
+ *
+ * A map without servers, or whose servers all weigh 0, gives an empty ring
+ * (sealfs_ring_owner() then answers 0).
  *
  * Context: may sleep (allocates).
  * Return: 0; -EINVAL for a zero or duplicate id or a weight above
@@ -76,6 +106,7 @@ int sealfs_ring_build(struct sealfs_ring *ring,
 		      const struct sealfs_place_server *servers, u32 n)
 {
 	u32 i, j, total = 0, k = 0;
+	int err;
 
 	ring->points = NULL;
 	ring->npoints = 0;
@@ -86,6 +117,9 @@ int sealfs_ring_build(struct sealfs_ring *ring,
 			return -EINVAL;
 		total += sealfs_ring_vnodes(servers[i].weight);
 	}
+	err = sealfs_check_unique(servers, n);
+	if (err)
+		return err;
 	if (total > SEALFS_RING_MAX_POINTS)
 		return -E2BIG;
 	if (!total)
@@ -103,13 +137,6 @@ int sealfs_ring_build(struct sealfs_ring *ring,
 		}
 	}
 	sealfs_sort(ring->points, total, sizeof(*ring->points), sealfs_point_cmp);
-	/* Equal (hash, server) pairs can only come from a duplicate id. */
-	for (i = 1; i < total; i++) {
-		if (!sealfs_point_cmp(&ring->points[i - 1], &ring->points[i])) {
-			sealfs_ring_destroy(ring);
-			return -EINVAL;
-		}
-	}
 	ring->npoints = total;
 	return 0;
 }

@@ -28,6 +28,7 @@
 #else /* userspace */
 
 #include <linux/types.h>
+#include <assert.h>
 #include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -50,10 +51,6 @@ typedef __s64 s64;
 #define le16_to_cpu(x)	le16toh((__u16)(x))
 #define le32_to_cpu(x)	le32toh((__u32)(x))
 #define le64_to_cpu(x)	le64toh((__u64)(x))
-
-#ifndef static_assert
-#define static_assert(e, msg)	_Static_assert(e, msg)
-#endif
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

@@ -27,7 +27,7 @@
 #define SEALFS_WEIGHT_NOMINAL	100
 #define SEALFS_WEIGHT_MAX	10000
 #define SEALFS_VNODES_NOMINAL	256
-#define SEALFS_RING_MAX_POINTS	(1u << 22)
+#define SEALFS_RING_MAX_POINTS	(4u << 20)
 
 /**
  * struct sealfs_place_server - a server as placement sees it

@@ -172,8 +172,8 @@ enum sealfs_status {
 	SEALFS_S_OVERFLOW	= 27,
 	SEALFS_S_BADMSG		= 28,	/* malformed request */
 	SEALFS_S_VERSION	= 29,	/* protocol major version mismatch */
-	SEALFS_S_STALE_EPOCH	= 30,	/* request epoch older than the server's;
-					 * hdr.epoch carries the server's */
+	/* request epoch older than the server's; hdr.epoch carries the server's */
+	SEALFS_S_STALE_EPOCH	= 30,
 	SEALFS_S_WRONG_OWNER	= 31,	/* key not owned by this server */
 	SEALFS_S_NOTREADY	= 32,	/* server not registered / no map yet */
 	SEALFS_S_BADF		= 33,
@@ -273,9 +273,11 @@ struct sealfs_rec_hdr {
 };
 
 /* sealfs_dirent.flags and sealfs_entry_rep.flags */
-#define SEALFS_EF_ATTR		0x1u	/* every field of attr is valid; else
-					 * only attr.ino and the type bits of
-					 * attr.mode are */
+/*
+ * SEALFS_EF_ATTR: every field of attr is valid; without it only attr.ino
+ * and the type bits of attr.mode are.
+ */
+#define SEALFS_EF_ATTR		0x1u
 
 /**
  * struct sealfs_dirent - a directory entry in a READDIR reply
@@ -396,9 +398,9 @@ struct sealfs_volinfo {
 #define SEALFS_ROLE_MANAGER	4	/* the manager */
 
 /* feature bits negotiated by HELLO: the reply carries the intersection */
-#define SEALFS_FEAT_REPLAY	(1ull << 0)	/* replay cache for client ids */
-#define SEALFS_FEAT_XATTR	(1ull << 1)	/* extended attributes */
-#define SEALFS_FEAT_FALLOCATE	(1ull << 2)	/* FALLOCATE */
+#define SEALFS_FEAT_REPLAY	0x1ull		/* replay cache for client ids */
+#define SEALFS_FEAT_XATTR	0x2ull		/* extended attributes */
+#define SEALFS_FEAT_FALLOCATE	0x4ull		/* FALLOCATE */
 #define SEALFS_FEAT_ALL		(SEALFS_FEAT_REPLAY | SEALFS_FEAT_XATTR | \
 				 SEALFS_FEAT_FALLOCATE)
 
@@ -691,8 +693,8 @@ struct sealfs_attr_rep {
 #define SEALFS_SA_MTIME		0x020u	/* set mtime to the given time */
 #define SEALFS_SA_ATIME_NOW	0x040u	/* set atime to the server's time */
 #define SEALFS_SA_MTIME_NOW	0x080u	/* set mtime to the server's time */
-#define SEALFS_SA_SIZE_EXTEND	0x100u	/* size = max(size, given): after
-					 * writes past the end */
+/* size = max(size, given): after writes past the end */
+#define SEALFS_SA_SIZE_EXTEND	0x100u
 #define SEALFS_SA_KNOWN		0x1ffu
 
 /**
