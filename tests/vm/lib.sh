@@ -107,7 +107,7 @@ vm_print_info() {
 
 # vm_host_packages: installs what the harness needs on the host, if missing.
 vm_host_packages() {
-	local want=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd) missing=() p
+	local want=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd file binutils) missing=() p
 	for p in "${want[@]}"; do
 		dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 	done

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Guest test (tests/vm/run -- tests/guest/module_smoke.sh): sealfs.ko loads
+# through modprobe, registers the file system type, survives being loaded
+# and unloaded repeatedly, and leaves nothing behind.
+set -euo pipefail
+
+step() { echo "module_smoke: $*"; }
+die() { echo "module_smoke: FAIL: $*" >&2; exit 1; }
+registered() { grep -qE '^nodev[[:space:]]+sealfs$' /proc/filesystems; }
+
+! registered || die "sealfs registered before the module was loaded"
+modinfo sealfs >/dev/null || die "modprobe cannot find sealfs.ko for $(uname -r)"
+[[ $(modinfo -F vermagic sealfs) == "$(uname -r) "* ]] || die "vermagic does not match $(uname -r)"
+[[ $(modinfo -F license sealfs) == GPL* ]] || die "module licence is not GPL"
+
+step "modprobe sealfs"
+modprobe sealfs
+registered || die "sealfs missing from /proc/filesystems after modprobe"
+grep -qw '^sealfs' /proc/modules || die "sealfs missing from /proc/modules"
+
+step "rmmod sealfs"
+rmmod sealfs
+! registered || die "sealfs still registered after rmmod"
+! grep -qw '^sealfs' /proc/modules || die "sealfs still loaded after rmmod"
+
+step "load and unload 20 times"
+for _ in $(seq 20); do
+	modprobe sealfs
+	rmmod sealfs
+done
+! registered || die "sealfs registered after the load/unload loop"
+step "ok"
