@@ -6,6 +6,7 @@
 #   make userspace       userspace only (build/)
 #   make module          sealfs.ko for KDIR, in build/kmod/<release>/
 #   make module-check    sealfs.ko with W=1 and sparse (C=2); fails on any finding
+#   make checkpatch      checkpatch.pl --strict on all kernel-side sources
 #   make check           unit tests and guest tests; last line "N passed, N failed"
 #   make unit-check      unit tests only
 #   make install         binaries, module, man pages, systemd units (DESTDIR, PREFIX)
@@ -25,7 +26,7 @@ KREL  = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 KBUILD_TREE = $(CURDIR)/$(BUILD)/kmod/$(KREL)
 
 .PHONY: all userspace module module-path module-check check unit-check \
-	unit-build hdrcheck placement-report vectors vectors-check install clean
+	unit-build hdrcheck placement-report vectors vectors-check checkpatch install clean
 .DEFAULT_GOAL := all
 
 all: userspace module
@@ -48,7 +49,7 @@ SAN_COMMON  = $(COMMON_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_TESTS  = codec placement status
 UNIT_BINS   = $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 # Golden vectors shared with the kernel tests, written by generators.
-VECTORS     = codec
+VECTORS     = codec placement
 
 userspace: $(LIBCOMMON) hdrcheck
 
@@ -125,6 +126,19 @@ module-check: $(KBUILD_TREE)/.tree
 	@$(MAKE) -C $(KDIR) M=$(KBUILD_TREE) clean >/dev/null
 	@$(MAKE) -C $(KDIR) M=$(KBUILD_TREE) W=1 C=2 modules 2>&1 | tee $(KBUILD_TREE)/check.log
 	@! grep -E 'warning:|error:' $(KBUILD_TREE)/check.log
+
+# The kernel's coding style, as scripts/checkpatch.pl --strict sees it, on
+# every file the kernel compiles. utils/setup unpacks checkpatch.pl.
+SEALFS_CACHE ?= $(HOME)/.cache/sealfs
+CHECKPATCH   ?= $(firstword $(wildcard $(SEALFS_CACHE)/linux-source-6.1/scripts/checkpatch.pl \
+	/usr/src/linux-source-6.1/scripts/checkpatch.pl))
+KERNEL_SRC    = $(sort $(wildcard kmod/*.[ch] common/*.[ch] tests/kmod/*.[ch]))
+
+checkpatch:
+	@test -n "$(CHECKPATCH)" || { echo "no checkpatch.pl: run utils/setup" >&2; exit 1; }
+	@rc=0; for f in $(KERNEL_SRC); do \
+		perl $(CHECKPATCH) --strict --no-tree --show-types --quiet -f $$f || rc=1; \
+	done; test $$rc = 0 && echo "checkpatch --strict: $(words $(KERNEL_SRC)) files, no findings"
 
 clean:
 	rm -rf $(BUILD)

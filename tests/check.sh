@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/check.sh [--unit-only] [UNIT_TEST_BINARY...]
+#
+# The test runner behind `make check` and `make unit-check`. Runs:
+#   - each cmocka binary given (TAP output; a crash or a missing result is
+#     a failure),
+#   - the build checks: vectors up to date, sealfs.ko with W=1 and sparse,
+#     checkpatch --strict on the kernel sources,
+#   - unless --unit-only: the QEMU harness's self-test and every guest test
+#     tests/guest/*.sh, each in its own guest booted by tests/vm/run.
+# Prints PASS/FAIL per test, the output of what failed, and last
+# "N passed, N failed". Exits 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+
+unit_only=0
+if [[ ${1:-} == --unit-only ]]; then
+	unit_only=1
+	shift
+fi
+
+passed=0 failed=0
+failures=()
+logdir=build/check-logs
+rm -rf "$logdir"
+mkdir -p "$logdir"
+
+pass() {
+	passed=$((passed + 1))
+	echo "PASS $1"
+}
+
+fail() { # NAME LOG [WHY]
+	failed=$((failed + 1))
+	failures+=("$1")
+	echo "FAIL $1${3:+: $3}"
+	if [[ -s $2 ]]; then
+		echo "---- $1: last lines of $2 ----"
+		tail -n 60 "$2" | sed 's/^/  /'
+		echo "----"
+	fi
+}
+
+# check NAME CMD...: one test that passes when CMD exits 0.
+check() {
+	local name=$1 log=$logdir/${1//\//_}.log start secs rc=0
+	shift
+	start=$(date +%s)
+	"$@" >"$log" 2>&1 || rc=$?
+	secs=$(($(date +%s) - start))
+	if ((rc == 0)); then
+		pass "$name (${secs} s)"
+	else
+		fail "$name" "$log" "exit status $rc after ${secs} s"
+	fi
+}
+
+# A cmocka binary: every TAP result counts; so does a crash.
+unit() {
+	local bin=$1 name log plan n_ok n_bad rc=0
+	name=unit/${bin##*/}
+	log=$logdir/${bin##*/}.log
+	CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$log" 2>&1 || rc=$?
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n 1)
+	n_ok=$(grep -c '^ok ' "$log")
+	n_bad=$(grep -c '^not ok ' "$log")
+	grep '^ok ' "$log" | sed "s/^ok [0-9]* - /PASS $name: /"
+	grep '^not ok ' "$log" | sed "s/^not ok [0-9]* - /FAIL $name: /"
+	passed=$((passed + n_ok))
+	failed=$((failed + n_bad))
+	((n_bad == 0)) || failures+=("$name")
+	if [[ -z $plan ]] || ((n_ok + n_bad < plan)); then
+		fail "$name" "$log" "stopped after $((n_ok + n_bad)) of ${plan:-?} tests (exit status $rc)"
+	elif ((rc != 0 && n_bad == 0)); then
+		fail "$name" "$log" "exit status $rc with no failed test (sanitizer report or crash at exit)"
+	elif ((n_bad)); then
+		echo "---- $name: $log ----"
+		sed 's/^/  /' "$log" | tail -n 60
+		echo "----"
+	fi
+}
+
+echo "== unit tests"
+for bin in "$@"; do
+	unit "$bin"
+done
+
+echo "== build checks"
+check vectors-up-to-date make -s --no-print-directory vectors-check
+check module-w1-sparse make -s --no-print-directory module-check
+check checkpatch-strict make -s --no-print-directory checkpatch
+
+if ((!unit_only)); then
+	echo "== guest tests (tests/vm/run, kernel ${SEALFS_VM_KERNEL:-6.1})"
+	check vm/selftest tests/vm/selftest
+	for t in tests/guest/*.sh; do
+		[[ -e $t ]] || continue
+		check "guest/${t##*/}" tests/vm/run -- "$t"
+	done
+fi
+
+if ((failed)); then
+	echo "failed: ${failures[*]}"
+	echo "logs: $logdir/ and build/vm-logs/"
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))
