@@ -107,11 +107,12 @@ vectors-check: $(VECTORS:%=$(BUILD)/tests/gen_%_vectors)
 
 # Kbuild writes objects next to the sources; a shadow tree of symbolic links
 # per kernel release keeps builds for different kernels apart.
-$(KBUILD_TREE)/.tree: Kbuild $(wildcard kmod/*.c kmod/*.h common/*.c common/*.h)
+$(KBUILD_TREE)/.tree: Kbuild $(wildcard kmod/*.[ch] common/*.[ch] tests/kmod/*.[ch] tests/vectors/*.h)
 	@test -n "$(KREL)" || { echo "no kernel headers in KDIR='$(KDIR)'" >&2; exit 1; }
-	@mkdir -p $(KBUILD_TREE)
+	@mkdir -p $(KBUILD_TREE)/tests
 	@find $(KBUILD_TREE) -xtype l -delete
 	@cp -rsf $(CURDIR)/kmod $(CURDIR)/common $(KBUILD_TREE)/
+	@cp -rsf $(CURDIR)/tests/kmod $(CURDIR)/tests/vectors $(KBUILD_TREE)/tests/
 	@ln -sf $(CURDIR)/Kbuild $(KBUILD_TREE)/Kbuild
 	@touch $@
 

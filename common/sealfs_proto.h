@@ -430,8 +430,11 @@ struct sealfs_hello_req {
 
 /**
  * struct sealfs_hello_rep - HELLO reply
- * @major: receiver's major version (equal to the request's, or the reply
- *	has status %SEALFS_S_VERSION)
+ * @major: receiver's major version, equal to the request's. A receiver of
+ *	another major version answers with status %SEALFS_S_VERSION, no body,
+ *	its own major in hdr.version, and closes the connection; the header's
+ *	layout is the same in every version, so the sender's
+ *	sealfs_hdr_decode() reports that reply as -EPROTONOSUPPORT.
  * @minor: min(request minor, receiver minor): the dialect spoken
  * @role: receiver's role
  * @reserved0: zero

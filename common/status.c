@@ -82,7 +82,9 @@ int sealfs_status_to_errno(u32 status)
  *
  * Where several statuses share an errno, the first in the table (the plain
  * one) is chosen. Aliases of the same errno value (EWOULDBLOCK, ENOTSUP,
- * EDEADLOCK) resolve by value.
+ * EDEADLOCK) resolve by value. The codec's verdicts on a malformed message,
+ * -EBADMSG and -EMSGSIZE, become %SEALFS_S_BADMSG, so a receiver can answer
+ * with what its decoder returned.
  *
  * Context: any.
  * Return: the status; %SEALFS_S_IO for an errno not in the table.
@@ -94,6 +96,8 @@ u32 sealfs_errno_to_status(int err)
 
 	if (e == 0)
 		return SEALFS_S_OK;
+	if (e == EBADMSG || e == EMSGSIZE)
+		return SEALFS_S_BADMSG;
 	for (i = 1; i < SEALFS_S_MAX; i++)
 		if (sealfs_status_tab[i].name && (u32)sealfs_status_tab[i].err == e)
 			return i;

@@ -13,7 +13,7 @@
 
 static int sealfs_get_tree(struct fs_context *fc)
 {
-	return invalfc(fc, "sealfs: mounting volumes is not available in this build");
+	return invalfc(fc, "mounting volumes is not available in this build");
 }
 
 static const struct fs_context_operations sealfs_context_ops = {

@@ -66,8 +66,8 @@ unit() {
 	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n 1)
 	n_ok=$(grep -c '^ok ' "$log")
 	n_bad=$(grep -c '^not ok ' "$log")
-	grep '^ok ' "$log" | sed "s/^ok [0-9]* - /PASS $name: /"
-	grep '^not ok ' "$log" | sed "s/^not ok [0-9]* - /FAIL $name: /"
+	grep '^ok ' "$log" | sed "s#^ok [0-9]* - #PASS $name: #"
+	grep '^not ok ' "$log" | sed "s#^not ok [0-9]* - #FAIL $name: #"
 	passed=$((passed + n_ok))
 	failed=$((failed + n_bad))
 	((n_bad == 0)) || failures+=("$name")

@@ -97,6 +97,11 @@ static void test_errno_to_status(void **state)
 	assert_int_equal(sealfs_errno_to_status(EWOULDBLOCK), SEALFS_S_AGAIN);
 	assert_int_equal(sealfs_errno_to_status(ENOTSUP), SEALFS_S_NOTSUPP);
 	assert_int_equal(sealfs_errno_to_status(0), SEALFS_S_OK);
+	/* What the codec says of a malformed message is a BADMSG answer. */
+	assert_int_equal(sealfs_errno_to_status(-EBADMSG), SEALFS_S_BADMSG);
+	assert_int_equal(sealfs_errno_to_status(-EMSGSIZE), SEALFS_S_BADMSG);
+	assert_int_equal(sealfs_errno_to_status(-EPROTONOSUPPORT), SEALFS_S_VERSION);
+	assert_int_equal(sealfs_errno_to_status(-EOPNOTSUPP), SEALFS_S_NOTSUPP);
 	assert_int_equal(sealfs_errno_to_status(-ENOTTY), SEALFS_S_IO);
 	assert_int_equal(sealfs_errno_to_status(4095), SEALFS_S_IO);
 	assert_int_equal(sealfs_errno_to_status(INT_MIN), SEALFS_S_IO);
