@@ -128,6 +128,32 @@ module-check: $(KBUILD_TREE)/.tree
 	@$(MAKE) -C $(KDIR) M=$(KBUILD_TREE) W=1 C=2 modules 2>&1 | tee $(KBUILD_TREE)/check.log
 	@! grep -E 'warning:|error:' $(KBUILD_TREE)/check.log
 
+# ---- install --------------------------------------------------------------
+
+# Userspace programs, manual pages and systemd units are picked up from
+# their directories as they are added; sealfs.ko goes to the module tree of
+# the kernel it was built for (depmod runs when installing into /).
+PROGRAMS    = $(wildcard $(BUILD)/bin/sealfs-*)
+MANPAGES    = $(wildcard Documentation/man/*.[1-8])
+UNITS       = $(wildcard utils/systemd/*.service)
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= /lib/systemd/system
+MODDIR      = /lib/modules/$(KREL)/extra
+
+install: all
+	@test -f $(KBUILD_TREE)/sealfs.ko || { echo "no sealfs.ko for '$(KREL)'" >&2; exit 1; }
+	install -d $(DESTDIR)$(MODDIR)
+	install -m 0644 $(KBUILD_TREE)/sealfs.ko $(DESTDIR)$(MODDIR)/sealfs.ko
+	$(if $(PROGRAMS),install -d $(DESTDIR)$(SBINDIR) && \
+		install -m 0755 $(PROGRAMS) $(DESTDIR)$(SBINDIR)/)
+	$(foreach s,$(sort $(patsubst .%,%,$(suffix $(MANPAGES)))),\
+		install -d $(DESTDIR)$(MANDIR)/man$(s) && \
+		install -m 0644 $(filter %.$(s),$(MANPAGES)) $(DESTDIR)$(MANDIR)/man$(s)/;)
+	$(if $(UNITS),install -d $(DESTDIR)$(UNITDIR) && \
+		install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/)
+	$(if $(DESTDIR),,depmod -a $(KREL))
+
 # The kernel's coding style, as scripts/checkpatch.pl --strict sees it, on
 # every file the kernel compiles. utils/setup unpacks checkpatch.pl.
 SEALFS_CACHE ?= $(HOME)/.cache/sealfs

@@ -7,7 +7,7 @@
 #   - each cmocka binary given (TAP output; a crash or a missing result is
 #     a failure),
 #   - the build checks: vectors up to date, sealfs.ko with W=1 and sparse,
-#     checkpatch --strict on the kernel sources,
+#     checkpatch --strict on the kernel sources, make install into a DESTDIR,
 #   - unless --unit-only: the QEMU harness's self-test and every guest test
 #     tests/guest/*.sh, each in its own guest booted by tests/vm/run.
 # Prints PASS/FAIL per test, the output of what failed, and last
@@ -91,6 +91,10 @@ echo "== build checks"
 check vectors-up-to-date make -s --no-print-directory vectors-check
 check module-w1-sparse make -s --no-print-directory module-check
 check checkpatch-strict make -s --no-print-directory checkpatch
+check install-destdir bash -c 'd=$(mktemp -d) && trap "rm -rf $d" EXIT &&
+	make -s --no-print-directory install DESTDIR="$d" PREFIX=/usr &&
+	ko=$(find "$d" -path "*/lib/modules/*/extra/sealfs.ko") && [[ -n $ko ]] &&
+	modinfo -F vermagic "$ko" && ! find "$d" -name "sealfs_selftest*" | grep -q .'
 
 if ((!unit_only)); then
 	echo "== guest tests (tests/vm/run, kernel ${SEALFS_VM_KERNEL:-6.1})"
