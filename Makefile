@@ -28,6 +28,9 @@ KBUILD_TREE = $(CURDIR)/$(BUILD)/kmod/$(KREL)
 .PHONY: all userspace module module-path module-check check unit-check \
 	unit-build hdrcheck placement-report vectors vectors-check checkpatch install clean
 .DEFAULT_GOAL := all
+# Keep every intermediate file: make must print nothing after `make check`'s
+# summary line.
+.SECONDARY:
 
 all: userspace module
 
@@ -35,23 +38,33 @@ all: userspace module
 
 WARN        = -Wall -Wextra -Werror
 CFLAGS     ?= -O2 -g
-USER_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Icommon $(CFLAGS)
+USER_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Icommon -Iutils/lib -I. $(CFLAGS)
 SANITIZE    = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	      -fno-omit-frame-pointer
-USER_LIBS   = -lxxhash
+USER_LIBS   = -lxxhash -lleveldb -lconfig -lpmem -lpthread
 
-COMMON_SRC  = common/codec.c common/status.c common/placement.c
+# Userspace code by component. A component's main.c is its program; all the
+# rest goes into one library that the programs and the tests link.
+COMMON_SRC  = $(wildcard common/*.c)
 COMMON_HDR  = $(wildcard common/*.h)
+LIB_SRC     = $(COMMON_SRC) $(wildcard utils/lib/*.c) \
+	      $(filter-out %/main.c,$(wildcard server/*.c manager/*.c utils/admin/*.c))
 LIBCOMMON   = $(BUILD)/lib/libsealfs-common.a
-# Unit tests link a copy of everything they test built with ASan and UBSan.
-SAN_COMMON  = $(COMMON_SRC:%.c=$(BUILD)/san/%.o)
+LIBSEALFS   = $(BUILD)/lib/libsealfs.a
+# Unit tests link a copy of everything built with ASan and UBSan.
+LIBSAN      = $(BUILD)/san/libsealfs-san.a
 
-UNIT_TESTS  = codec placement status
+# Programs: built when their main.c exists.
+PROG_MAINS  = $(wildcard server/main.c manager/main.c utils/admin/main.c)
+prog_name   = $(if $(filter utils/admin/main.c,$1),sealfs-admin,sealfs-$(patsubst %/main.c,%,$1))
+PROGRAMS_BUILT = $(foreach m,$(PROG_MAINS),$(BUILD)/bin/$(call prog_name,$(m)))
+
+UNIT_TESTS  = $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS   = $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 # Golden vectors shared with the kernel tests, written by generators.
 VECTORS     = codec placement
 
-userspace: $(LIBCOMMON) hdrcheck
+userspace: $(LIBCOMMON) $(LIBSEALFS) $(PROGRAMS_BUILT) hdrcheck
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -63,7 +76,25 @@ $(BUILD)/san/%.o: %.c
 
 $(LIBCOMMON): $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(LIBSEALFS): $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBSAN): $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/sealfs-server: $(BUILD)/obj/server/main.o $(LIBSEALFS)
+$(BUILD)/bin/sealfs-manager: $(BUILD)/obj/manager/main.o $(LIBSEALFS)
+$(BUILD)/bin/sealfs-admin: $(BUILD)/obj/utils/admin/main.o $(LIBSEALFS)
+$(PROGRAMS_BUILT):
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $^ -o $@ $(USER_LIBS)
 
 # Every shared header must compile on its own in userspace.
 hdrcheck: $(COMMON_HDR:common/%.h=$(BUILD)/hdrcheck/%.o)
@@ -71,9 +102,9 @@ $(BUILD)/hdrcheck/%.o: common/%.h
 	@mkdir -p $(@D)
 	printf '#include "%s"\n' $*.h | $(CC) $(USER_CFLAGS) -x c -c - -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_COMMON)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBSAN)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(SANITIZE) -Itests -MMD -MP $< $(SAN_COMMON) \
+	$(CC) $(USER_CFLAGS) $(SANITIZE) -Itests -MMD -MP $< $(LIBSAN) \
 		-o $@ -lcmocka $(USER_LIBS)
 
 $(BUILD)/tests/%: tests/tools/%.c $(LIBCOMMON)
@@ -133,7 +164,7 @@ module-check: $(KBUILD_TREE)/.tree
 # Userspace programs, manual pages and systemd units are picked up from
 # their directories as they are added; sealfs.ko goes to the module tree of
 # the kernel it was built for (depmod runs when installing into /).
-PROGRAMS    = $(wildcard $(BUILD)/bin/sealfs-*)
+PROGRAMS    = $(PROGRAMS_BUILT)
 MANPAGES    = $(wildcard Documentation/man/*.[1-8])
 UNITS       = $(wildcard utils/systemd/*.service)
 SBINDIR    ?= $(PREFIX)/sbin
