@@ -9,7 +9,8 @@
 #   - the build checks: vectors up to date, sealfs.ko with W=1 and sparse,
 #     checkpatch --strict on the kernel sources, make install into a DESTDIR,
 #   - unless --unit-only: the QEMU harness's self-test and every guest test
-#     tests/guest/*.sh, each in its own guest booted by tests/vm/run.
+#     tests/guest/*.sh, each in its own guest booted by tests/vm/run, on
+#     every kernel in SEALFS_TEST_KERNELS (default: Debian's 6.1 and 6.12).
 # Prints PASS/FAIL per test, the output of what failed, and last
 # "N passed, N failed". Exits 0 only when nothing failed.
 set -uo pipefail
@@ -22,6 +23,8 @@ if [[ ${1:-} == --unit-only ]]; then
 fi
 
 passed=0 failed=0
+# Guest kernels: each gets the module build check and every guest test.
+kernels=${SEALFS_TEST_KERNELS:-6.1 6.12}
 failures=()
 logdir=build/check-logs
 rm -rf "$logdir"
@@ -89,7 +92,15 @@ done
 
 echo "== build checks"
 check vectors-up-to-date make -s --no-print-directory vectors-check
-check module-w1-sparse make -s --no-print-directory module-check
+# The module must build cleanly for every kernel the guest tests boot.
+for k in $kernels; do
+	kdir=$(tests/vm/kernel-info "$k" 2>/dev/null | sed -n 's/^KDIR=//p')
+	if [[ -z $kdir ]]; then
+		fail "module-w1-sparse/$k" /dev/null "kernel $k is not fetched (run utils/setup)"
+		continue
+	fi
+	check "module-w1-sparse/$k" make -s --no-print-directory module-check KDIR="$kdir"
+done
 check checkpatch-strict make -s --no-print-directory checkpatch
 check install-destdir bash -c 'd=$(mktemp -d) && trap "rm -rf $d" EXIT &&
 	make -s --no-print-directory install DESTDIR="$d" PREFIX=/usr &&
@@ -97,11 +108,13 @@ check install-destdir bash -c 'd=$(mktemp -d) && trap "rm -rf $d" EXIT &&
 	modinfo -F vermagic "$ko" && ! find "$d" -name "sealfs_selftest*" | grep -q .'
 
 if ((!unit_only)); then
-	echo "== guest tests (tests/vm/run, kernel ${SEALFS_VM_KERNEL:-6.1})"
-	check vm/selftest tests/vm/selftest
-	for t in tests/guest/*.sh; do
-		[[ -e $t ]] || continue
-		check "guest/${t##*/}" tests/vm/run -- "$t"
+	for k in $kernels; do
+		echo "== guest tests (tests/vm/run --kernel $k)"
+		check "vm/selftest/$k" tests/vm/selftest --kernel "$k"
+		for t in tests/guest/*.sh; do
+			[[ -e $t ]] || continue
+			check "guest/${t##*/}/$k" tests/vm/run --kernel "$k" -- "$t"
+		done
 	done
 fi
 
