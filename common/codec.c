@@ -456,9 +456,10 @@ static bool sealfs_tail_detachable(u8 kind)
 
 /**
  * sealfs_hdr_decode() - decode and check a message header
- * @raw: %SEALFS_HDR_SIZE bytes
+ * @raw: %SEALFS_HDR_SIZE bytes, at any alignment
  * @max_payload: largest payload this receiver accepts
- * @h: filled in on success
+ * @h: filled in on success, and on every error but a bad magic (so that
+ *	a VERSION or BADMSG answer can carry the request id)
  *
  * Unknown opcodes pass: the receiver must still read the payload and answer
  * %SEALFS_S_NOTSUPP; sealfs_msg_parse() refuses them.
@@ -471,23 +472,24 @@ static bool sealfs_tail_detachable(u8 kind)
 int sealfs_hdr_decode(const void *raw, u32 max_payload,
 		      struct sealfs_hdr_info *h)
 {
-	const struct sealfs_hdr *w = raw;
 	const u8 *p = raw;
+	u32 version;
 
 	if (sealfs_get_le(p + offsetof(struct sealfs_hdr, magic), 4) != SEALFS_MAGIC)
 		return -EBADMSG;
-	if (sealfs_get_le(p + offsetof(struct sealfs_hdr, version), 2) !=
-	    SEALFS_PROTO_MAJOR)
-		return -EPROTONOSUPPORT;
+	/* The layout is the same in every version: fill @h in first. */
+	version = sealfs_get_le(p + offsetof(struct sealfs_hdr, version), 2);
 	h->opcode = sealfs_get_le(p + offsetof(struct sealfs_hdr, opcode), 2);
 	h->flags = sealfs_get_le(p + offsetof(struct sealfs_hdr, flags), 4);
 	h->len = sealfs_get_le(p + offsetof(struct sealfs_hdr, len), 4);
 	h->req_id = sealfs_get_le(p + offsetof(struct sealfs_hdr, req_id), 8);
 	h->epoch = sealfs_get_le(p + offsetof(struct sealfs_hdr, epoch), 8);
 	h->status = sealfs_get_le(p + offsetof(struct sealfs_hdr, status), 4);
+	if (version != SEALFS_PROTO_MAJOR)
+		return -EPROTONOSUPPORT;
 	if (h->flags & ~SEALFS_HF_KNOWN)
 		return -EBADMSG;
-	if (!sealfs_all_zero((const u8 *)&w->reserved, sizeof(w->reserved)))
+	if (sealfs_get_le(p + offsetof(struct sealfs_hdr, reserved), 4))
 		return -EBADMSG;
 	if (!(h->flags & SEALFS_HF_REPLY) && h->status)
 		return -EBADMSG;

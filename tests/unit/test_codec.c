@@ -219,6 +219,24 @@ static void test_header_layout(void **state)
 	assert_true(out.req_id == in.req_id && out.epoch == in.epoch);
 	/* The receiver's own limit applies too. */
 	assert_int_equal(sealfs_hdr_decode(raw, in.len - 1, &out), -EMSGSIZE);
+
+	/* Any alignment (UBSan checks the reads). */
+	{
+		unsigned char *odd = malloc(SEALFS_HDR_SIZE + 1);
+
+		assert_non_null(odd);
+		memcpy(odd + 1, raw, SEALFS_HDR_SIZE);
+		memset(&out, 0, sizeof(out));
+		assert_int_equal(sealfs_hdr_decode(odd + 1, SEALFS_MAX_PAYLOAD, &out), 0);
+		assert_true(out.req_id == in.req_id);
+		free(odd);
+	}
+	/* Another major version: refused, but the request id is known. */
+	raw[offsetof(struct sealfs_hdr, version)] = SEALFS_PROTO_MAJOR + 1;
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(sealfs_hdr_decode(raw, SEALFS_MAX_PAYLOAD, &out), -EPROTONOSUPPORT);
+	assert_true(out.req_id == in.req_id);
+	assert_int_equal(out.opcode, in.opcode);
 }
 
 /* The shared vectors: the same bytes the kernel tests check. */
