@@ -41,7 +41,7 @@ CFLAGS     ?= -O2 -g
 USER_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Icommon -Iutils/lib -I. $(CFLAGS)
 SANITIZE    = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	      -fno-omit-frame-pointer
-USER_LIBS   = -lxxhash -lleveldb -lconfig -lpmem -lpthread
+USER_LIBS   = -lxxhash -lleveldb -lconfig -lpmem -ljson-c -lsystemd -lpthread
 
 # Userspace code by component. A component's main.c is its program; all the
 # rest goes into one library that the programs and the tests link.
@@ -107,15 +107,18 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBSAN)
 	$(CC) $(USER_CFLAGS) $(SANITIZE) -Itests -MMD -MP $< $(LIBSAN) \
 		-o $@ -lcmocka $(USER_LIBS)
 
-$(BUILD)/tests/%: tests/tools/%.c $(LIBCOMMON)
+$(BUILD)/tests/%: tests/tools/%.c $(LIBSEALFS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Itests -MMD -MP $< $(LIBCOMMON) -o $@ $(USER_LIBS) -lm
+	$(CC) $(USER_CFLAGS) -Itests -MMD -MP $< $(LIBSEALFS) -o $@ $(USER_LIBS) -lm
 
 unit-build: $(UNIT_BINS) hdrcheck
 unit-check: unit-build
 	@tests/check.sh --unit-only $(UNIT_BINS)
 
-check: unit-build module
+# Programs the cluster tests run besides the daemons.
+TEST_TOOLS  = $(BUILD)/tests/fake_servers
+
+check: unit-build userspace $(TEST_TOOLS) module
 	@tests/check.sh $(UNIT_BINS)
 
 placement-report: $(BUILD)/tests/placement_report

@@ -8,7 +8,8 @@
 #     a failure),
 #   - the build checks: vectors up to date, sealfs.ko with W=1 and sparse,
 #     checkpatch --strict on the kernel sources, make install into a DESTDIR,
-#   - unless --unit-only: the QEMU harness's self-test and every guest test
+#   - unless --unit-only: every cluster test tests/cluster/*.sh (real
+#     daemons on 127.0.0.1), the QEMU harness's self-test and every guest test
 #     tests/guest/*.sh, each in its own guest booted by tests/vm/run, on
 #     every kernel in SEALFS_TEST_KERNELS (default: Debian's 6.1 and 6.12).
 # Prints PASS/FAIL per test, the output of what failed, and last
@@ -108,6 +109,11 @@ check install-destdir bash -c 'd=$(mktemp -d) && trap "rm -rf $d" EXIT &&
 	modinfo -F vermagic "$ko" && ! find "$d" -name "sealfs_selftest*" | grep -q .'
 
 if ((!unit_only)); then
+	echo "== cluster tests (daemons on 127.0.0.1)"
+	for t in tests/cluster/*.sh; do
+		[[ -e $t ]] || continue
+		check "cluster/${t##*/}" "$t"
+	done
 	for k in $kernels; do
 		echo "== guest tests (tests/vm/run --kernel $k)"
 		check "vm/selftest/$k" tests/vm/selftest --kernel "$k"
