@@ -164,12 +164,15 @@ module-check: $(KBUILD_TREE)/.tree
 
 # ---- install --------------------------------------------------------------
 
-# Userspace programs, manual pages and systemd units are picked up from
-# their directories as they are added; sealfs.ko goes to the module tree of
-# the kernel it was built for (depmod runs when installing into /).
+# Programs, manual pages, systemd units (ExecStart pointing at SBINDIR) and
+# example configurations are picked up from their directories; sealfs.ko
+# goes to the module tree of the kernel it was built for (depmod runs when
+# installing into /).
 PROGRAMS    = $(PROGRAMS_BUILT)
 MANPAGES    = $(wildcard Documentation/man/*.[1-8])
 UNITS       = $(wildcard utils/systemd/*.service)
+EXAMPLES    = $(wildcard utils/conf/*.conf)
+EXAMPLEDIR ?= $(PREFIX)/share/sealfs/examples
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= /lib/systemd/system
@@ -184,8 +187,11 @@ install: all
 	$(foreach s,$(sort $(patsubst .%,%,$(suffix $(MANPAGES)))),\
 		install -d $(DESTDIR)$(MANDIR)/man$(s) && \
 		install -m 0644 $(filter %.$(s),$(MANPAGES)) $(DESTDIR)$(MANDIR)/man$(s)/;)
-	$(if $(UNITS),install -d $(DESTDIR)$(UNITDIR) && \
-		install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/)
+	$(if $(UNITS),install -d $(DESTDIR)$(UNITDIR))
+	$(foreach u,$(UNITS),sed 's|@SBINDIR@|$(SBINDIR)|g' $(u) >$(DESTDIR)$(UNITDIR)/$(notdir $(u)) && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$(notdir $(u));)
+	$(if $(EXAMPLES),install -d $(DESTDIR)$(EXAMPLEDIR) && \
+		install -m 0644 $(EXAMPLES) $(DESTDIR)$(EXAMPLEDIR)/)
 	$(if $(DESTDIR),,depmod -a $(KREL))
 
 # The kernel's coding style, as scripts/checkpatch.pl --strict sees it, on

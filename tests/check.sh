@@ -103,10 +103,7 @@ for k in $kernels; do
 	check "module-w1-sparse/$k" make -s --no-print-directory module-check KDIR="$kdir"
 done
 check checkpatch-strict make -s --no-print-directory checkpatch
-check install-destdir bash -c 'd=$(mktemp -d) && trap "rm -rf $d" EXIT &&
-	make -s --no-print-directory install DESTDIR="$d" PREFIX=/usr &&
-	ko=$(find "$d" -path "*/lib/modules/*/extra/sealfs.ko") && [[ -n $ko ]] &&
-	modinfo -F vermagic "$ko" && ! find "$d" -name "sealfs_selftest*" | grep -q .'
+check install-destdir tests/install_check.sh
 
 if ((!unit_only)); then
 	echo "== cluster tests (daemons on 127.0.0.1)"

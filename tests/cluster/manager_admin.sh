@@ -24,7 +24,7 @@ die() {
 }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mgr=127.0.0.1:$port
-admin() { "$bin/sealfs-admin" --manager "$mgr" --timeout 5s "$@"; }
+admin() { "$bin/sealfs-admin" -c utils/conf/admin.conf --manager "$mgr" --timeout 5s "$@"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 # Polls a condition (the manager's state, not the clock) for up to 20 s.
 wait_for() {
@@ -38,7 +38,8 @@ wait_for() {
 }
 
 start_manager() {
-	"$bin/sealfs-manager" --listen "$mgr" --state-dir "$tmp/state" --heartbeat 200ms \
+	# The example configuration, with the test's own address, directory and pace.
+	"$bin/sealfs-manager" -c utils/conf/manager.conf --listen "$mgr" --state-dir "$tmp/state" --heartbeat 200ms \
 		--failure-timeout 1s --log-level info 2>>"$tmp/mgr.log" &
 	mgr_pid=$!
 	wait_for "the manager to answer" admin cluster status
