@@ -11,7 +11,8 @@
 #   - unless --unit-only: every cluster test tests/cluster/*.sh (real
 #     daemons on 127.0.0.1), the QEMU harness's self-test and every guest test
 #     tests/guest/*.sh, each in its own guest booted by tests/vm/run, on
-#     every kernel in SEALFS_TEST_KERNELS (default: Debian's 6.1 and 6.12).
+#     every kernel in SEALFS_TEST_KERNELS (default: Debian's 6.1 and 6.12,
+#     and the debug kernel with KASAN, lockdep, kmemleak and KUnit).
 # Prints PASS/FAIL per test, the output of what failed, and last
 # "N passed, N failed". Exits 0 only when nothing failed.
 set -uo pipefail
@@ -25,7 +26,7 @@ fi
 
 passed=0 failed=0
 # Guest kernels: each gets the module build check and every guest test.
-kernels=${SEALFS_TEST_KERNELS:-6.1 6.12}
+kernels=${SEALFS_TEST_KERNELS:-6.1 6.12 debug}
 failures=()
 logdir=build/check-logs
 rm -rf "$logdir"
@@ -113,7 +114,8 @@ if ((!unit_only)); then
 	done
 	for k in $kernels; do
 		echo "== guest tests (tests/vm/run --kernel $k)"
-		check "vm/selftest/$k" tests/vm/selftest --kernel "$k"
+		# The harness's own checks need no debug kernel.
+		[[ $k == debug ]] || check "vm/selftest/$k" tests/vm/selftest --kernel "$k"
 		for t in tests/guest/*.sh; do
 			[[ -e $t ]] || continue
 			check "guest/${t##*/}/$k" tests/vm/run --kernel "$k" -- "$t"

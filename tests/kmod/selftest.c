@@ -2,13 +2,22 @@
 /*
  * sealfs_selftest.ko: checks the kernel build of common/ (the kernel's
  * xxhash, sort and allocator behind the same code) against the golden
- * vectors the userspace tests check too, in tests/vectors/. Loading the
- * module runs every check; it refuses to load when one fails, and the
- * kernel log names each failure. Never installed: the guest test
- * tests/guest/kernel_vectors.sh loads it from the build tree.
+ * vectors the userspace tests check too, in tests/vectors/. Never
+ * installed: the guest test tests/guest/kernel_vectors.sh loads it from
+ * the build tree.
+ *
+ * On a kernel with KUnit the checks are a KUnit suite, "sealfs_vectors",
+ * run when the module loads and reported in KTAP. Without KUnit (Debian's
+ * stock kernels) loading the module runs the same checks, logs the counts
+ * and refuses to load when one fails; the kernel log names each failure.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/test.h>
+#endif
+
+struct kunit;
 
 #include "sealfs_codec.h"
 #include "sealfs_placement.h"
@@ -19,10 +28,12 @@
  * struct st_count - what a group of checks found
  * @checked: checks run
  * @failed: checks that failed
+ * @test: the KUnit test the checks belong to, if any
  */
 struct st_count {
 	unsigned int checked;
 	unsigned int failed;
+	struct kunit *test;
 };
 
 static void st_result(struct st_count *c, bool ok)
@@ -30,6 +41,10 @@ static void st_result(struct st_count *c, bool ok)
 	c->checked++;
 	if (!ok)
 		c->failed++;
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (c->test)
+		KUNIT_EXPECT_TRUE(c->test, ok);
+#endif
 }
 
 /* Each message sits in a buffer of exactly its size, as on the wire. */
@@ -131,6 +146,48 @@ static void st_rings(struct st_count *c)
 	}
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+
+static void st_kunit_codec(struct kunit *test)
+{
+	struct st_count c = { .test = test };
+
+	st_codec(&c);
+	KUNIT_EXPECT_EQ(test, c.checked, ARRAY_SIZE(sealfs_codec_vectors));
+}
+
+static void st_kunit_keys(struct kunit *test)
+{
+	struct st_count c = { .test = test };
+
+	st_keys(&c);
+	KUNIT_EXPECT_GT(test, c.checked, 0u);
+}
+
+static void st_kunit_rings(struct kunit *test)
+{
+	struct st_count c = { .test = test };
+
+	st_rings(&c);
+	KUNIT_EXPECT_GT(test, c.checked, ARRAY_SIZE(sealfs_pv_rings));
+}
+
+static struct kunit_case st_cases[] = {
+	KUNIT_CASE(st_kunit_codec),
+	KUNIT_CASE(st_kunit_keys),
+	KUNIT_CASE(st_kunit_rings),
+	{}
+};
+
+static struct kunit_suite st_suite = {
+	.name = "sealfs_vectors",
+	.test_cases = st_cases,
+};
+
+kunit_test_suite(st_suite);
+
+#else /* !CONFIG_KUNIT */
+
 static int __init st_init(void)
 {
 	struct st_count codec = {}, keys = {}, rings = {};
@@ -152,6 +209,8 @@ static void __exit st_exit(void)
 
 module_init(st_init);
 module_exit(st_exit);
+
+#endif /* CONFIG_KUNIT */
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("SealFS golden-vector checks of common/ in the kernel");

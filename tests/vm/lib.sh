@@ -218,6 +218,11 @@ vm_kernel_info() {
 # KCACHE/vmlinux; falls back to VMLINUZ when that is not possible.
 vm_boot_image() {
 	local z=$1 kc=$2 out=$2/vmlinux off tmp magic
+	# A kernel provider can ask for the bzImage (kernels.d/debug does).
+	if [[ -e $kc/boot-bzimage ]]; then
+		echo "$z"
+		return 0
+	fi
 	if [[ -f $out && ! $out -ot $z ]]; then
 		echo "$out"
 		return 0
