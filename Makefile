@@ -116,7 +116,7 @@ unit-check: unit-build
 	@tests/check.sh --unit-only $(UNIT_BINS)
 
 # Programs the cluster tests run besides the daemons.
-TEST_TOOLS  = $(BUILD)/tests/fake_servers
+TEST_TOOLS  = $(BUILD)/tests/fake_servers $(BUILD)/tests/srv_probe
 
 check: unit-build userspace $(TEST_TOOLS) module
 	@tests/check.sh $(UNIT_BINS)

@@ -22,6 +22,7 @@
 #include "mserve.h"
 #include "mstate.h"
 #include "scfg.h"
+#include "sdaemon.h"
 #include "slog.h"
 
 /**
@@ -63,26 +64,6 @@ static const struct scfg_program mgr_prog = {
 	.nopts = sizeof(mgr_opts) / sizeof(mgr_opts[0]),
 };
 
-/* mkdir -p, mode 0700 for what it creates. */
-static int mgr_mkdirs(const char *path)
-{
-	char buf[4096];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		buf[i] = path[i];
-	}
-	return 0;
-}
-
 static void mgr_on_signal(struct sloop *loop, int signo, void *arg)
 {
 	(void)arg;
@@ -109,7 +90,7 @@ static int mgr_run(const struct mgr_config *cfg)
 		fprintf(stderr, "sealfs-manager: failure-timeout must be longer than heartbeat\n");
 		return 2;
 	}
-	rc = mgr_mkdirs(cfg->state_dir);
+	rc = sdaemon_mkdirs(cfg->state_dir, 0700);
 	if (rc) {
 		fprintf(stderr, "sealfs-manager: cannot create state directory %s: %s\n",
 			cfg->state_dir, strerror(-rc));
@@ -161,26 +142,13 @@ out:
 int main(int argc, char **argv)
 {
 	struct mgr_config cfg = {};
-	struct scfg_cmdline cl;
-	char err[SCFG_ERR_MAX];
-	char *text;
 	int status;
 
 	slog_init("sealfs-manager");
 	signal(SIGPIPE, SIG_IGN);
-	if (scfg_parse(&mgr_prog, &cfg, argc, argv, &cl, err, sizeof(err))) {
-		fprintf(stderr, "sealfs-manager: %s\nTry 'sealfs-manager --help'.\n", err);
-		scfg_free(&mgr_prog, &cfg);
-		return 2;
-	}
-	if (cl.help) {
-		if (!scfg_help(&mgr_prog, &text)) {
-			fputs(text, stdout);
-			free(text);
-		}
-		scfg_free(&mgr_prog, &cfg);
-		return 0;
-	}
+	status = sdaemon_config(&mgr_prog, &cfg, argc, argv);
+	if (status != SDAEMON_RUN)
+		return status;
 	slog_set_level(cfg.log_level);
 	status = mgr_run(&cfg);
 	scfg_free(&mgr_prog, &cfg);

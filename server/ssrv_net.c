@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * ssrv_net: the TCP front end of sealfs-server.
+ *
+ * The loop thread accepts connections, answers HELLO itself (binding the
+ * client id to the connection when REPLAY is negotiated) and queues every
+ * other request, with its payload taken from the connection
+ * (sconn_buf_steal()) and a reference on the connection, to a pool of
+ * worker threads. A worker runs ssrv_handle() and hands the finished reply
+ * back with sloop_post(); the loop sends it if the connection is still
+ * open. Replies leave in completion order; the peer matches them by
+ * request id. A connection with %SSRV_PEER_INFLIGHT requests in the pool
+ * stops being read (TCP holds the peer back) until half of them are done.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "server/ssrv.h"
+#include "sconn.h"
+#include "slog.h"
+
+/* Requests of one connection in the pool before reading from it stops. */
+#define SSRV_PEER_INFLIGHT	64
+
+struct ssrv_net;
+
+/**
+ * struct speer - one accepted connection
+ * @n: the front end
+ * @c: the connection
+ * @next: next peer
+ * @hello: HELLO was answered
+ * @client_id: replay identity (0: none)
+ * @max_payload: negotiated payload limit
+ * @inflight: requests of this connection in the pool
+ * @paused: reading stopped because of @inflight
+ * @closed: the connection closed; freed when @inflight drops to 0
+ */
+struct speer {
+	struct ssrv_net *n;
+	struct sconn *c;
+	struct speer *next;
+	bool hello;
+	u64 client_id;
+	u32 max_payload;
+	u32 inflight;
+	bool paused;
+	bool closed;
+};
+
+/**
+ * struct swork - a request on its way through the pool
+ * @next: queue link
+ * @n: the front end
+ * @p: the connection's peer (kept while requests are in flight)
+ * @c: the connection (referenced)
+ * @rq: the request
+ * @payload: its payload memory
+ * @rep: the reply
+ */
+struct swork {
+	struct swork *next;
+	struct ssrv_net *n;
+	struct speer *p;
+	struct sconn *c;
+	struct ssrv_req rq;
+	void *payload;
+	struct ssrv_rep rep;
+};
+
+/**
+ * struct ssrv_net - the front end
+ * @loop: event loop
+ * @core: storage core
+ * @l: listener
+ * @peers: open connections
+ * @lock: protects the queue and @stopping
+ * @cond: signals the workers
+ * @head: queue head
+ * @tail: queue tail
+ * @stopping: workers exit when the queue is empty
+ * @nthreads: workers
+ * @threads: their ids
+ * @inflight: requests queued or running or posted back
+ */
+struct ssrv_net {
+	struct sloop *loop;
+	struct ssrv_core *core;
+	struct slisten *l;
+	struct speer *peers;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct swork *head, *tail;
+	bool stopping;
+	unsigned int nthreads;
+	pthread_t *threads;
+	atomic_long inflight;
+};
+
+static void net_done(struct sloop *loop, void *arg)
+{
+	struct swork *w = arg;
+	struct iovec iov = { .iov_base = w->rep.msg, .iov_len = w->rep.len };
+	int rc;
+
+	(void)loop;
+	if (w->rep.msg && sconn_is_open(w->c)) {
+		rc = sconn_sendv(w->c, &iov, 1, NULL, 0, NULL, NULL, NULL);
+		if (rc)
+			slog_warn("%s: cannot send %s reply: %s", sconn_name(w->c),
+				  sealfs_op_name(w->rq.h.opcode), strerror(-rc));
+	} else if (!w->rep.msg && sconn_is_open(w->c)) {
+		sconn_send_status(w->c, &w->rq.h, SEALFS_S_NOMEM,
+				  ssrv_core_epoch(w->n->core));
+	}
+	w->p->inflight--;
+	if (w->p->closed) {
+		if (!w->p->inflight)
+			free(w->p);
+	} else if (w->p->paused && w->p->inflight <= SSRV_PEER_INFLIGHT / 2) {
+		w->p->paused = false;
+		sconn_read_start(w->c);
+	}
+	sconn_put(w->c);
+	free(w->rep.msg);
+	free(w->payload);
+	atomic_fetch_sub(&w->n->inflight, 1);
+	free(w);
+}
+
+static void *net_worker(void *arg)
+{
+	struct ssrv_net *n = arg;
+	struct swork *w;
+
+	for (;;) {
+		pthread_mutex_lock(&n->lock);
+		while (!n->head && !n->stopping)
+			pthread_cond_wait(&n->cond, &n->lock);
+		w = n->head;
+		if (w) {
+			n->head = w->next;
+			if (!n->head)
+				n->tail = NULL;
+		}
+		pthread_mutex_unlock(&n->lock);
+		if (!w)
+			return NULL;
+		if (ssrv_handle(n->core, &w->rq, &w->rep)) {
+			free(w->rep.msg);
+			w->rep.msg = NULL;
+		}
+		while (sloop_post(n->loop, net_done, w))
+			;	/* -ENOMEM: nothing better to do than retry */
+	}
+}
+
+static void net_hello(struct speer *p, const struct sealfs_hdr_info *h,
+		      const struct sealfs_msg *m)
+{
+	const struct sealfs_hello_req *r = m->body;
+	u32 maxp = le32_to_cpu(r->max_payload);
+	u16 minor = le16_to_cpu(r->minor);
+	u64 feat = le64_to_cpu(r->features) & SEALFS_FEAT_ALL;
+	struct sealfs_hello_rep rep = {
+		.major = cpu_to_le16(SEALFS_PROTO_MAJOR),
+		.role = cpu_to_le16(SEALFS_ROLE_SERVER),
+		.features = cpu_to_le64(feat),
+		.boot_id = cpu_to_le64(p->n->core->boot_id),
+		.server_id = cpu_to_le32(p->n->core->server_id),
+	};
+	u64 epoch = ssrv_core_epoch(p->n->core);
+	struct sealfs_hdr_info rh = {
+		.opcode = h->opcode, .flags = SEALFS_HF_REPLY,
+		.req_id = h->req_id, .epoch = epoch,
+	};
+	u8 mem[SEALFS_HDR_SIZE + sizeof(rep)];
+	struct sealfs_buf b;
+
+	if (le16_to_cpu(r->major) != SEALFS_PROTO_MAJOR) {
+		sconn_send_status(p->c, h, SEALFS_S_VERSION, epoch);
+		sconn_shutdown(p->c, -EPROTONOSUPPORT);
+		return;
+	}
+	rep.minor = cpu_to_le16(minor > SEALFS_PROTO_MINOR ? SEALFS_PROTO_MINOR : minor);
+	if (!maxp || maxp > SEALFS_MAX_PAYLOAD)
+		maxp = SEALFS_MAX_PAYLOAD;
+	rep.max_payload = cpu_to_le32(maxp);
+	p->hello = true;
+	p->client_id = (feat & SEALFS_FEAT_REPLAY) ? le64_to_cpu(r->client_id) : 0;
+	p->max_payload = maxp;
+	sealfs_buf_init(&b, mem, sizeof(mem));
+	sealfs_msg_start(&b);
+	sealfs_buf_put(&b, &rep, sizeof(rep));
+	if (!sealfs_msg_end(&b, &rh, 0))
+		sconn_send_buf(p->c, &b, NULL, 0, NULL, NULL, NULL);
+}
+
+static void net_msg(struct sconn *c, const struct sealfs_hdr_info *h,
+		    const struct sealfs_msg *m, struct sconn_buf *payload,
+		    void *arg)
+{
+	struct speer *p = arg;
+	struct ssrv_net *n = p->n;
+	struct swork *w;
+
+	if (h->flags & SEALFS_HF_REPLY) {
+		slog_warn("%s: unexpected reply (%s); closing", sconn_name(c),
+			  sealfs_op_name(h->opcode));
+		sconn_close(c, -EPROTO);
+		return;
+	}
+	if (h->opcode == SEALFS_OP_HELLO) {
+		net_hello(p, h, m);
+		return;
+	}
+	if (!p->hello) {
+		slog_warn("%s: %s before HELLO; closing", sconn_name(c),
+			  sealfs_op_name(h->opcode));
+		sconn_send_status(c, h, SEALFS_S_BADMSG, ssrv_core_epoch(n->core));
+		sconn_shutdown(c, -EPROTO);
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		sconn_send_status(c, h, SEALFS_S_NOMEM, ssrv_core_epoch(n->core));
+		return;
+	}
+	w->n = n;
+	w->p = p;
+	w->c = c;
+	w->rq.h = *h;
+	w->rq.m = *m;		/* points into the payload, which we keep */
+	w->rq.client_id = p->client_id;
+	w->rq.max_payload = p->max_payload;
+	w->payload = sconn_buf_steal(payload);
+	sconn_get(c);
+	if (++p->inflight >= SSRV_PEER_INFLIGHT && !p->paused) {
+		p->paused = true;
+		sconn_read_stop(c);
+	}
+	atomic_fetch_add(&n->inflight, 1);
+	pthread_mutex_lock(&n->lock);
+	if (n->tail)
+		n->tail->next = w;
+	else
+		n->head = w;
+	n->tail = w;
+	pthread_cond_signal(&n->cond);
+	pthread_mutex_unlock(&n->lock);
+}
+
+static void net_error(struct sconn *c, int err, const struct sealfs_hdr_info *h,
+		      void *arg)
+{
+	struct speer *p = arg;
+	u32 status = err == -EPROTONOSUPPORT ? SEALFS_S_VERSION :
+		     err == -EOPNOTSUPP ? SEALFS_S_NOTSUPP : SEALFS_S_BADMSG;
+
+	if (h && !(h->flags & SEALFS_HF_REPLY))
+		sconn_send_status(c, h, status, ssrv_core_epoch(p->n->core));
+}
+
+static void net_closed(struct sconn *c, int err, void *arg)
+{
+	struct speer *p = arg, **pp;
+
+	if (err)
+		slog_debug("%s: closed: %s", sconn_name(c), strerror(-err));
+	for (pp = &p->n->peers; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	p->closed = true;
+	if (!p->inflight)
+		free(p);
+}
+
+static const struct sconn_cbs net_cbs = {
+	.msg = net_msg,
+	.error = net_error,
+	.closed = net_closed,
+};
+
+static void net_accept(struct slisten *l, struct sconn *c, void *arg)
+{
+	struct ssrv_net *n = arg;
+	struct speer *p;
+
+	(void)l;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return;
+	p->n = n;
+	p->c = c;
+	p->max_payload = SEALFS_MAX_PAYLOAD;
+	p->next = n->peers;
+	n->peers = p;
+	sconn_set_owner(c, &net_cbs, p);
+}
+
+/**
+ * ssrv_net_start() - listen and serve with a worker pool
+ * @loop: event loop
+ * @core: storage core
+ * @listen: HOST:PORT (port 0: any)
+ * @threads: workers, at least 1
+ * @np: the front end
+ * @err: room for the reason of a failure
+ * @errlen: its size
+ * Return: 0 or -errno.
+ */
+int ssrv_net_start(struct sloop *loop, struct ssrv_core *core,
+		   const char *listen, unsigned int threads,
+		   struct ssrv_net **np, char *err, size_t errlen)
+{
+	struct ssrv_net *n;
+	unsigned int i;
+	int rc;
+
+	n = calloc(1, sizeof(*n));
+	if (!n || !(n->threads = calloc(threads ? threads : 1, sizeof(pthread_t)))) {
+		free(n);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	n->loop = loop;
+	n->core = core;
+	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->cond, NULL);
+	rc = slisten_tcp(loop, listen, NULL, net_accept, n, &n->l, err, errlen);
+	if (rc)
+		goto fail;
+	for (i = 0; i < (threads ? threads : 1); i++) {
+		rc = -pthread_create(&n->threads[i], NULL, net_worker, n);
+		if (rc) {
+			snprintf(err, errlen, "cannot start workers: %s", strerror(-rc));
+			n->nthreads = i;
+			ssrv_net_stop(n);
+			return rc;
+		}
+		n->nthreads = i + 1;
+	}
+	*np = n;
+	return 0;
+fail:
+	free(n->threads);
+	free(n);
+	return rc;
+}
+
+/**
+ * ssrv_net_port() - the listening port
+ * @n: the front end
+ * Return: the port.
+ */
+u16 ssrv_net_port(const struct ssrv_net *n)
+{
+	return slisten_port(n->l);
+}
+
+/**
+ * ssrv_net_stop() - stop listening, finish queued requests, close every
+ * connection and free
+ * @n: the front end
+ */
+void ssrv_net_stop(struct ssrv_net *n)
+{
+	struct speer *p;
+	unsigned int i;
+
+	if (n->l)
+		slisten_close(n->l);
+	pthread_mutex_lock(&n->lock);
+	n->stopping = true;
+	pthread_cond_broadcast(&n->cond);
+	pthread_mutex_unlock(&n->lock);
+	for (i = 0; i < n->nthreads; i++)
+		pthread_join(n->threads[i], NULL);
+	while (atomic_load(&n->inflight))
+		sloop_run_once(n->loop, 100);
+	for (p = n->peers; p; p = p->next)
+		sconn_close(p->c, 0);
+	while (n->peers)
+		sloop_run_once(n->loop, 100);
+	pthread_mutex_destroy(&n->lock);
+	pthread_cond_destroy(&n->cond);
+	free(n->threads);
+	free(n);
+}

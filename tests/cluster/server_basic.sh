@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Cluster test on the host: a real sealfs-manager and three sealfs-server
+# processes on 127.0.0.1, driven by srv_probe (requests routed by the
+# cluster map): registration (one server started before the manager),
+# the namespace and data requests, steering statuses, replays, malformed
+# messages, persistence across kill -9, clean shutdown and refusals.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=build/bin tools=build/tests
+tmp=$(mktemp -d)
+mgr_pid=''
+declare -A srv_pid=()
+cleanup() {
+	local p
+	for p in "${srv_pid[@]}" $mgr_pid; do kill -9 "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+step() { echo "server_basic: $*"; }
+die() {
+	local f
+	echo "server_basic: FAIL: $*" >&2
+	for f in "$tmp"/*.log; do
+		[[ ! -f $f ]] || sed "s|^|  $(basename "$f" .log): |" "$f" | tail -n 40 >&2
+	done
+	exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+mgr=127.0.0.1:$(free_port)
+admin() { "$bin/sealfs-admin" -c utils/conf/admin.conf --manager "$mgr" --timeout 5s "$@"; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# Polls a condition (observable state, not the clock) for up to 20 s.
+wait_for() {
+	local what=$1 i
+	shift
+	for ((i = 0; i < 200; i++)); do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+	done
+	die "timed out waiting for $what"
+}
+servers_up() { [[ $(admin --json cluster status | json 'sum(s["state"]=="up" for s in d["servers"])') == "$1" ]]; }
+servers_known() { [[ $(admin --json cluster status | json 'len(d["servers"])') == "$1" ]]; }
+
+declare -A port=()
+for i in 1 2 3; do port[$i]=$(free_port); mkdir -p "$tmp/data$i"; done
+start_server() {
+	local i=$1
+	"$bin/sealfs-server" --manager "$mgr" --listen "127.0.0.1:${port[$i]}" --meta-dir "$tmp/meta$i" \
+		--data-dir "$tmp/data$i" --threads 2 --log-level info 2>>"$tmp/srv$i.log" &
+	srv_pid[$i]=$!
+}
+start_manager() {
+	"$bin/sealfs-manager" -c utils/conf/manager.conf --listen "$mgr" --state-dir "$tmp/state" --heartbeat 200ms \
+		--failure-timeout 2s --log-level info 2>>"$tmp/mgr.log" &
+	mgr_pid=$!
+	wait_for "the manager to answer" admin cluster status
+}
+
+step "a server started before the manager retries, then registers"
+start_server 1
+wait_for "server 1 to retry" grep -q 'retrying' "$tmp/srv1.log"
+kill -0 "${srv_pid[1]}" || die "server 1 exited without a manager"
+start_manager
+wait_for "server 1 up" servers_up 1
+
+step "three servers register and heartbeat"
+start_server 2
+start_server 3
+wait_for "3 servers up" servers_up 3
+admin cluster status | grep -q "127.0.0.1:${port[2]}" || die "cluster status does not show server 2's address"
+
+step "requests: namespace, data, steering, replay, malformed messages"
+admin volume create vol1 --quota 1G --chunk-size 64K >/dev/null
+"$tools/srv_probe" "$mgr" vol1 run "$tmp/probe.state" >"$tmp/probe.log" 2>&1 ||
+	die "srv_probe run: $(cat "$tmp/probe.log")"
+read -r name ino owner owner_port <"$tmp/probe.state"
+
+step "kill -9 the owner of an acknowledged create, restart it on the same dirs"
+victim=''
+for i in 1 2 3; do [[ ${port[$i]} != "$owner_port" ]] || victim=$i; done
+[[ -n $victim ]] || die "owner port $owner_port is none of ours"
+kill -9 "${srv_pid[$victim]}"
+{ wait "${srv_pid[$victim]}"; } 2>/dev/null || true
+start_server "$victim"
+"$tools/srv_probe" "$mgr" vol1 check "$name" "$ino" >"$tmp/probe2.log" 2>&1 ||
+	die "srv_probe check: $(cat "$tmp/probe2.log")"
+servers_known 3 || die "the restarted server did not keep its identity"
+wait_for "3 servers up after the restart" servers_up 3
+
+step "clean shutdown on SIGTERM"
+for i in 1 2 3; do
+	kill -TERM "${srv_pid[$i]}"
+	rc=0; wait "${srv_pid[$i]}" || rc=$?
+	[[ $rc == 0 ]] || die "server $i exited with status $rc on SIGTERM"
+	unset "srv_pid[$i]"
+done
+
+step "refusals: unwritable --meta-dir, missing options"
+: >"$tmp/file"
+rc=0
+timeout 20 "$bin/sealfs-server" --manager "$mgr" --listen "127.0.0.1:$(free_port)" --meta-dir "$tmp/file/meta" \
+	--data-dir "$tmp/data1" 2>"$tmp/err" || rc=$?
+[[ $rc != 0 && $rc != 124 ]] && grep -q 'meta' "$tmp/err" ||
+	die "unwritable --meta-dir: status $rc: $(cat "$tmp/err")"
+rc=0
+"$bin/sealfs-server" --listen "127.0.0.1:$(free_port)" --meta-dir "$tmp/m" --data-dir "$tmp/d" 2>"$tmp/err" || rc=$?
+[[ $rc != 0 ]] && grep -q 'required' "$tmp/err" || die "missing --manager: status $rc"
+
+kill -TERM "$mgr_pid"
+wait "$mgr_pid" || die "manager exited with status $? on SIGTERM"
+mgr_pid=''
+step "ok"
