@@ -16,6 +16,7 @@
 #include "mserve.h"
 #include "sconn.h"
 #include "slog.h"
+#include "ssess.h"
 
 /* Largest fixed reply body the manager sends. */
 #define MSRV_SMALL_REPLY	128
@@ -29,17 +30,13 @@ struct mserve;
  * @s: the service
  * @c: the connection
  * @next: next peer of the service
- * @hello: HELLO was answered
- * @client_id: the peer's client id from HELLO
- * @max_payload: negotiated payload limit
+ * @sess: HELLO and what it negotiated
  */
 struct mpeer {
 	struct mserve *s;
 	struct sconn *c;
 	struct mpeer *next;
-	bool hello;
-	u64 client_id;
-	u32 max_payload;
+	struct ssess sess;
 };
 
 /**
@@ -66,7 +63,7 @@ struct mwait {
  * @peers: open connections
  * @waits: parked MAP_GETs
  * @tick: failure detection timer
- * @boot_id: changes every start
+ * @self: what the manager says of itself in HELLO
  */
 struct mserve {
 	struct sloop *loop;
@@ -75,7 +72,7 @@ struct mserve {
 	struct mpeer *peers;
 	struct mwait *waits;
 	struct sloop_timer tick;
-	u64 boot_id;
+	struct ssess_self self;
 };
 
 static u64 msrv_now(void)
@@ -141,7 +138,7 @@ static void msrv_reply_list(struct mpeer *p, const struct sealfs_hdr_info *req,
 	}
 	sealfs_buf_init(&b, mem, size);
 	err = encode(p->s, req->req_id, &b);
-	if (!err && b.len - SEALFS_HDR_SIZE > p->max_payload)
+	if (!err && b.len - SEALFS_HDR_SIZE > p->sess.max_payload)
 		err = -E2BIG;
 	if (err) {
 		msrv_reply_err(p, req, err);
@@ -258,34 +255,6 @@ static void msrv_map_get(struct mpeer *p, const struct sealfs_hdr_info *h,
 
 /* ---- requests --------------------------------------------------------------- */
 
-static void msrv_hello(struct mpeer *p, const struct sealfs_hdr_info *h,
-		       const struct sealfs_msg *m)
-{
-	const struct sealfs_hello_req *r = m->body;
-	u32 maxp = le32_to_cpu(r->max_payload);
-	u16 minor = le16_to_cpu(r->minor);
-	struct sealfs_hello_rep rep = {
-		.major = cpu_to_le16(SEALFS_PROTO_MAJOR),
-		.role = cpu_to_le16(SEALFS_ROLE_MANAGER),
-		.features = cpu_to_le64(le64_to_cpu(r->features) & SEALFS_FEAT_ALL),
-		.boot_id = cpu_to_le64(p->s->boot_id),
-	};
-
-	if (le16_to_cpu(r->major) != SEALFS_PROTO_MAJOR) {
-		msrv_reply(p, h, NULL, SEALFS_S_VERSION);
-		sconn_shutdown(p->c, -EPROTONOSUPPORT);
-		return;
-	}
-	rep.minor = cpu_to_le16(minor > SEALFS_PROTO_MINOR ? SEALFS_PROTO_MINOR : minor);
-	if (!maxp || maxp > SEALFS_MAX_PAYLOAD)
-		maxp = SEALFS_MAX_PAYLOAD;
-	rep.max_payload = cpu_to_le32(maxp);
-	p->hello = true;
-	p->client_id = le64_to_cpu(r->client_id);
-	p->max_payload = maxp;
-	msrv_reply_body(p, h, &rep, sizeof(rep));
-}
-
 static void msrv_register(struct mpeer *p, const struct sealfs_hdr_info *h,
 			  const struct sealfs_msg *m)
 {
@@ -385,17 +354,8 @@ static void msrv_request(struct mpeer *p, const struct sealfs_hdr_info *h,
 {
 	u64 epoch = mcl_epoch(p->s->mcl);
 
-	if (h->opcode == SEALFS_OP_HELLO) {
-		msrv_hello(p, h, m);
+	if (ssess_gate(&p->sess, p->c, &p->s->self, epoch, h, m))
 		return;
-	}
-	if (!p->hello) {
-		slog_warn("%s: %s before HELLO; closing", sconn_name(p->c),
-			  sealfs_op_name(h->opcode));
-		sconn_send_status(p->c, h, SEALFS_S_BADMSG, epoch);
-		sconn_shutdown(p->c, -EPROTO);
-		return;
-	}
 	switch (h->opcode) {
 	case SEALFS_OP_PING:
 		msrv_reply_body(p, h, NULL, 0);
@@ -438,28 +398,17 @@ static void msrv_msg(struct sconn *c, const struct sealfs_hdr_info *h,
 		     const struct sealfs_msg *m, struct sconn_buf *payload,
 		     void *arg)
 {
-	struct mpeer *p = arg;
-
+	(void)c;
 	(void)payload;
-	if (h->flags & SEALFS_HF_REPLY) {
-		slog_warn("%s: unexpected reply (%s); closing", sconn_name(c),
-			  sealfs_op_name(h->opcode));
-		sconn_close(c, -EPROTO);
-		return;
-	}
-	msrv_request(p, h, m);
+	msrv_request(arg, h, m);
 }
 
 static void msrv_error(struct sconn *c, int err, const struct sealfs_hdr_info *h,
 		       void *arg)
 {
 	struct mpeer *p = arg;
-	u32 status = err == -EPROTONOSUPPORT ? SEALFS_S_VERSION :
-		     err == -EOPNOTSUPP ? SEALFS_S_NOTSUPP : SEALFS_S_BADMSG;
 
-	/* sconn has logged it. */
-	if (h && !(h->flags & SEALFS_HF_REPLY))
-		sconn_send_status(c, h, status, mcl_epoch(p->s->mcl));
+	ssess_error(c, err, h, mcl_epoch(p->s->mcl));
 }
 
 static void msrv_closed(struct sconn *c, int err, void *arg)
@@ -497,7 +446,7 @@ static void msrv_accept(struct slisten *l, struct sconn *c, void *arg)
 	}
 	p->s = s;
 	p->c = c;
-	p->max_payload = SEALFS_MAX_PAYLOAD;
+	ssess_init(&p->sess);
 	p->next = s->peers;
 	s->peers = p;
 	sconn_set_owner(c, &msrv_cbs, p);
@@ -546,9 +495,11 @@ int mserve_start(struct sloop *loop, struct mcl *mcl, const char *listen,
 	}
 	s->loop = loop;
 	s->mcl = mcl;
-	if (getrandom(&s->boot_id, sizeof(s->boot_id), 0) != sizeof(s->boot_id))
-		s->boot_id = sloop_now_ms();
-	s->boot_id |= 1;
+	s->self.role = SEALFS_ROLE_MANAGER;
+	if (getrandom(&s->self.boot_id, sizeof(s->self.boot_id), 0) !=
+	    sizeof(s->self.boot_id))
+		s->self.boot_id = sloop_now_ms();
+	s->self.boot_id |= 1;
 	rc = slisten_tcp(loop, listen, NULL, msrv_accept, s, &s->l, err, errlen);
 	if (rc) {
 		free(s);

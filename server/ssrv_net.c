@@ -21,6 +21,7 @@
 #include "server/ssrv.h"
 #include "sconn.h"
 #include "slog.h"
+#include "ssess.h"
 
 /* Requests of one connection in the pool before reading from it stops. */
 #define SSRV_PEER_INFLIGHT	64
@@ -32,9 +33,7 @@ struct ssrv_net;
  * @n: the front end
  * @c: the connection
  * @next: next peer
- * @hello: HELLO was answered
- * @client_id: replay identity (0: none)
- * @max_payload: negotiated payload limit
+ * @sess: HELLO and what it negotiated (replay identity, payload limit)
  * @inflight: requests of this connection in the pool
  * @paused: reading stopped because of @inflight
  * @closed: the connection closed; freed when @inflight drops to 0
@@ -43,9 +42,7 @@ struct speer {
 	struct ssrv_net *n;
 	struct sconn *c;
 	struct speer *next;
-	bool hello;
-	u64 client_id;
-	u32 max_payload;
+	struct ssess sess;
 	u32 inflight;
 	bool paused;
 	bool closed;
@@ -158,72 +155,20 @@ static void *net_worker(void *arg)
 	}
 }
 
-static void net_hello(struct speer *p, const struct sealfs_hdr_info *h,
-		      const struct sealfs_msg *m)
-{
-	const struct sealfs_hello_req *r = m->body;
-	u32 maxp = le32_to_cpu(r->max_payload);
-	u16 minor = le16_to_cpu(r->minor);
-	u64 feat = le64_to_cpu(r->features) & SEALFS_FEAT_ALL;
-	struct sealfs_hello_rep rep = {
-		.major = cpu_to_le16(SEALFS_PROTO_MAJOR),
-		.role = cpu_to_le16(SEALFS_ROLE_SERVER),
-		.features = cpu_to_le64(feat),
-		.boot_id = cpu_to_le64(p->n->core->boot_id),
-		.server_id = cpu_to_le32(p->n->core->server_id),
-	};
-	u64 epoch = ssrv_core_epoch(p->n->core);
-	struct sealfs_hdr_info rh = {
-		.opcode = h->opcode, .flags = SEALFS_HF_REPLY,
-		.req_id = h->req_id, .epoch = epoch,
-	};
-	u8 mem[SEALFS_HDR_SIZE + sizeof(rep)];
-	struct sealfs_buf b;
-
-	if (le16_to_cpu(r->major) != SEALFS_PROTO_MAJOR) {
-		sconn_send_status(p->c, h, SEALFS_S_VERSION, epoch);
-		sconn_shutdown(p->c, -EPROTONOSUPPORT);
-		return;
-	}
-	rep.minor = cpu_to_le16(minor > SEALFS_PROTO_MINOR ? SEALFS_PROTO_MINOR : minor);
-	if (!maxp || maxp > SEALFS_MAX_PAYLOAD)
-		maxp = SEALFS_MAX_PAYLOAD;
-	rep.max_payload = cpu_to_le32(maxp);
-	p->hello = true;
-	p->client_id = (feat & SEALFS_FEAT_REPLAY) ? le64_to_cpu(r->client_id) : 0;
-	p->max_payload = maxp;
-	sealfs_buf_init(&b, mem, sizeof(mem));
-	sealfs_msg_start(&b);
-	sealfs_buf_put(&b, &rep, sizeof(rep));
-	if (!sealfs_msg_end(&b, &rh, 0))
-		sconn_send_buf(p->c, &b, NULL, 0, NULL, NULL, NULL);
-}
-
 static void net_msg(struct sconn *c, const struct sealfs_hdr_info *h,
 		    const struct sealfs_msg *m, struct sconn_buf *payload,
 		    void *arg)
 {
 	struct speer *p = arg;
 	struct ssrv_net *n = p->n;
+	struct ssess_self self = {
+		.role = SEALFS_ROLE_SERVER, .boot_id = n->core->boot_id,
+		.server_id = n->core->server_id,
+	};
 	struct swork *w;
 
-	if (h->flags & SEALFS_HF_REPLY) {
-		slog_warn("%s: unexpected reply (%s); closing", sconn_name(c),
-			  sealfs_op_name(h->opcode));
-		sconn_close(c, -EPROTO);
+	if (ssess_gate(&p->sess, c, &self, ssrv_core_epoch(n->core), h, m))
 		return;
-	}
-	if (h->opcode == SEALFS_OP_HELLO) {
-		net_hello(p, h, m);
-		return;
-	}
-	if (!p->hello) {
-		slog_warn("%s: %s before HELLO; closing", sconn_name(c),
-			  sealfs_op_name(h->opcode));
-		sconn_send_status(c, h, SEALFS_S_BADMSG, ssrv_core_epoch(n->core));
-		sconn_shutdown(c, -EPROTO);
-		return;
-	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		sconn_send_status(c, h, SEALFS_S_NOMEM, ssrv_core_epoch(n->core));
@@ -234,8 +179,8 @@ static void net_msg(struct sconn *c, const struct sealfs_hdr_info *h,
 	w->c = c;
 	w->rq.h = *h;
 	w->rq.m = *m;		/* points into the payload, which we keep */
-	w->rq.client_id = p->client_id;
-	w->rq.max_payload = p->max_payload;
+	w->rq.client_id = p->sess.client_id;
+	w->rq.max_payload = p->sess.max_payload;
 	w->payload = sconn_buf_steal(payload);
 	sconn_get(c);
 	if (++p->inflight >= SSRV_PEER_INFLIGHT && !p->paused) {
@@ -257,11 +202,8 @@ static void net_error(struct sconn *c, int err, const struct sealfs_hdr_info *h,
 		      void *arg)
 {
 	struct speer *p = arg;
-	u32 status = err == -EPROTONOSUPPORT ? SEALFS_S_VERSION :
-		     err == -EOPNOTSUPP ? SEALFS_S_NOTSUPP : SEALFS_S_BADMSG;
 
-	if (h && !(h->flags & SEALFS_HF_REPLY))
-		sconn_send_status(c, h, status, ssrv_core_epoch(p->n->core));
+	ssess_error(c, err, h, ssrv_core_epoch(p->n->core));
 }
 
 static void net_closed(struct sconn *c, int err, void *arg)
@@ -298,7 +240,7 @@ static void net_accept(struct slisten *l, struct sconn *c, void *arg)
 		return;
 	p->n = n;
 	p->c = c;
-	p->max_payload = SEALFS_MAX_PAYLOAD;
+	ssess_init(&p->sess);
 	p->next = n->peers;
 	n->peers = p;
 	sconn_set_owner(c, &net_cbs, p);
