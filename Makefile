@@ -7,6 +7,7 @@
 #   make module          sealfs.ko for KDIR, in build/kmod/<release>/
 #   make module-check    sealfs.ko with W=1 and sparse (C=2); fails on any finding
 #   make checkpatch      checkpatch.pl --strict on all kernel-side sources
+#   make kerneldoc       kernel-doc on all kernel-side sources
 #   make check           unit tests and guest tests; last line "N passed, N failed"
 #   make unit-check      unit tests only
 #   make install         binaries, module, man pages, systemd units (DESTDIR, PREFIX)
@@ -26,7 +27,7 @@ KREL  = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 KBUILD_TREE = $(CURDIR)/$(BUILD)/kmod/$(KREL)
 
 .PHONY: all userspace module module-path module-check check unit-check \
-	unit-build hdrcheck placement-report vectors vectors-check checkpatch install clean
+	unit-build hdrcheck placement-report vectors vectors-check checkpatch kerneldoc install clean
 .DEFAULT_GOAL := all
 # Keep every intermediate file: make must print nothing after `make check`'s
 # summary line.
@@ -200,6 +201,15 @@ SEALFS_CACHE ?= $(HOME)/.cache/sealfs
 CHECKPATCH   ?= $(firstword $(wildcard $(SEALFS_CACHE)/linux-source-6.1/scripts/checkpatch.pl \
 	/usr/src/linux-source-6.1/scripts/checkpatch.pl))
 KERNEL_SRC    = $(sort $(wildcard kmod/*.[ch] common/*.[ch] tests/kmod/*.[ch]))
+
+KERNELDOC    ?= $(firstword $(wildcard $(SEALFS_CACHE)/linux-source-6.1/scripts/kernel-doc \
+	/usr/src/linux-source-6.1/scripts/kernel-doc))
+
+# kernel-doc on every kernel-side file: no warning, and a comment on every
+# non-static function.
+kerneldoc:
+	@test -n "$(KERNELDOC)" || { echo "no kernel-doc: run utils/setup" >&2; exit 1; }
+	@tests/kerneldoc_check.py $(KERNELDOC) $(KERNEL_SRC)
 
 checkpatch:
 	@test -n "$(CHECKPATCH)" || { echo "no checkpatch.pl: run utils/setup" >&2; exit 1; }

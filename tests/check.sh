@@ -7,7 +7,8 @@
 #   - each cmocka binary given (TAP output; a crash or a missing result is
 #     a failure),
 #   - the build checks: vectors up to date, sealfs.ko with W=1 and sparse,
-#     checkpatch --strict on the kernel sources, make install into a DESTDIR,
+#     checkpatch --strict and kernel-doc on the kernel sources, make install
+#     into a DESTDIR,
 #   - unless --unit-only: every cluster test tests/cluster/*.sh (real
 #     daemons on 127.0.0.1), the QEMU harness's self-test and every guest test
 #     tests/guest/*.sh, each in its own guest booted by tests/vm/run, on
@@ -104,6 +105,7 @@ for k in $kernels; do
 	check "module-w1-sparse/$k" make -s --no-print-directory module-check KDIR="$kdir"
 done
 check checkpatch-strict make -s --no-print-directory checkpatch
+check kernel-doc make -s --no-print-directory kerneldoc
 check install-destdir tests/install_check.sh
 
 if ((!unit_only)); then
