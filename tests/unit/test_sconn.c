@@ -32,30 +32,9 @@
 #include "sconn.h"
 #include "slog.h"
 #include "sloop.h"
+#include "unit/loop_harness.h"
 
 /* ---- harness ------------------------------------------------------------ */
-
-struct watchdog {
-	struct sloop_timer t;
-	bool expired;
-};
-
-static void watchdog_fire(struct sloop_timer *t, void *arg)
-{
-	(void)t;
-	*(bool *)arg = true;
-}
-
-#define RUN_UNTIL(loop, cond) do { \
-	struct watchdog wd_ = { .expired = false }; \
-	sloop_timer_init((loop), &wd_.t, watchdog_fire, &wd_.expired); \
-	assert_int_equal(sloop_timer_start(&wd_.t, 20000, 0), 0); \
-	while (!(cond) && !wd_.expired) \
-		assert_true(sloop_run_once((loop), -1) >= 0); \
-	sloop_timer_cancel(&wd_.t); \
-	if (!(cond)) \
-		fail_msg("timed out waiting for: %s", #cond); \
-} while (0)
 
 #define MAX_CONNS	32
 #define MAX_RECS	4096

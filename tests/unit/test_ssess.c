@@ -23,6 +23,7 @@
 #include "sconn.h"
 #include "sloop.h"
 #include "ssess.h"
+#include "unit/loop_harness.h"
 
 #define TS_EPOCH	7
 
@@ -88,15 +89,6 @@ static bool ts_readable(struct ts *t)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* Runs the loop until @cond, failing after 20 s. */
-#define TS_UNTIL(t, cond) do { \
-	int i_; \
-	for (i_ = 0; i_ < 2000 && !(cond); i_++) \
-		assert_true(sloop_run_once((t)->loop, 10) >= 0); \
-	if (!(cond)) \
-		fail_msg("timed out waiting for: %s", #cond); \
-} while (0)
-
 static int ts_setup(void **state)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -111,7 +103,7 @@ static int ts_setup(void **state)
 	t->fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (t->fd < 0 || connect(t->fd, (struct sockaddr *)&sa, sizeof(sa)))
 		return -1;
-	TS_UNTIL(t, t->c);
+	RUN_UNTIL(t->loop, t->c);
 	*state = t;
 	return 0;
 }
@@ -121,7 +113,7 @@ static int ts_teardown(void **state)
 	struct ts *t = *state;
 
 	close(t->fd);
-	TS_UNTIL(t, t->closed);
+	RUN_UNTIL(t->loop, t->closed);
 	slisten_close(t->l);
 	while (sloop_live(t->loop))
 		sloop_run_once(t->loop, 10);
@@ -153,7 +145,7 @@ static u32 ts_reply(struct ts *t, struct sealfs_hdr_info *h, void *body, u32 roo
 {
 	u8 raw[SEALFS_HDR_SIZE];
 
-	TS_UNTIL(t, ts_readable(t));
+	RUN_UNTIL(t->loop, ts_readable(t));
 	assert_int_equal(recv(t->fd, raw, sizeof(raw), MSG_WAITALL), sizeof(raw));
 	assert_int_equal(sealfs_hdr_decode(raw, SEALFS_MAX_PAYLOAD, h), 0);
 	assert_true(h->flags & SEALFS_HF_REPLY);
@@ -168,7 +160,7 @@ static void ts_eof(struct ts *t)
 {
 	char c;
 
-	TS_UNTIL(t, ts_readable(t));
+	RUN_UNTIL(t->loop, ts_readable(t));
 	assert_int_equal(recv(t->fd, &c, 1, 0), 0);
 }
 
@@ -205,7 +197,7 @@ static void test_hello_negotiates(void **state)
 
 	/* Requests now reach the owner. */
 	ts_send(t, SEALFS_OP_PING, 0, 12, SEALFS_PROTO_MAJOR, NULL, 0);
-	TS_UNTIL(t, t->requests == 1);
+	RUN_UNTIL(t->loop, t->requests == 1);
 }
 
 static void test_hello_without_replay(void **state)
