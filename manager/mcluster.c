@@ -561,6 +561,35 @@ int mcl_vol_purged(struct mcl *c, u32 id)
 	return mstate_volume_remove(c->ms, id);
 }
 
+/**
+ * mcl_server_at() - the map's servers, in ascending ids
+ * @c: the cluster
+ * @i: index, from 0
+ *
+ * Valid until the next change of the cluster.
+ *
+ * Return: the @i-th server, or %NULL past the last one.
+ */
+const struct mstate_server *mcl_server_at(const struct mcl *c, u32 i)
+{
+	return mstate_server_at(c->ms, i);
+}
+
+/**
+ * mcl_vol_at() - the map's volumes, in ascending ids
+ * @c: the cluster
+ * @i: index, from 0
+ *
+ * Valid until the next change of the cluster.
+ *
+ * Return: the @i-th volume (also one being deleted), or %NULL past the
+ * last one.
+ */
+const struct mstate_volume *mcl_vol_at(const struct mcl *c, u32 i)
+{
+	return i < mstate_volume_count(c->ms) ? mstate_volume_at(c->ms, i) : NULL;
+}
+
 /* ---- replies ------------------------------------------------------------------------ */
 
 static int mcl_end(const struct mcl *c, u16 opcode, u64 req_id,

@@ -111,6 +111,7 @@ int mcl_tick(struct mcl *c, u64 now_ms);
 u64 mcl_next_deadline(const struct mcl *c);
 int mcl_server_info(const struct mcl *c, u32 id, u64 now_ms,
 		    struct mcl_server_info *info);
+const struct mstate_server *mcl_server_at(const struct mcl *c, u32 i);
 
 /* volumes */
 int mcl_vol_create(struct mcl *c, const u8 *name, u32 name_len,
@@ -119,6 +120,7 @@ int mcl_vol_resize(struct mcl *c, const u8 *name, u32 name_len, u32 flags,
 		   u64 quota_bytes, u64 quota_inodes);
 int mcl_vol_delete(struct mcl *c, const u8 *name, u32 name_len);
 int mcl_vol_purged(struct mcl *c, u32 id);
+const struct mstate_volume *mcl_vol_at(const struct mcl *c, u32 i);
 
 /* replies */
 u32 mcl_reply_size(const struct mcl *c, u16 opcode);

@@ -3,9 +3,11 @@
  * mserve: the network service of sealfs-manager. Accepts connections,
  * checks HELLO, and answers the manager's requests (PING, MAP_GET with
  * long polls, SRV_REGISTER, SRV_HEARTBEAT, CLUSTER_STATUS and the volume
- * operations) from the cluster logic in mcluster. Runs on one event loop
- * thread; every change goes through mcluster, which persists it before
- * the reply is sent.
+ * operations) from the cluster logic in mcluster. As a client of the
+ * servers (through mlink) it purges deleted volumes (VOL_PURGE) and
+ * gathers volume usage (VOL_USAGE). Runs on one event loop thread; every
+ * change goes through mcluster, which persists it before the reply is
+ * sent.
  */
 #ifndef MSERVE_H
 #define MSERVE_H

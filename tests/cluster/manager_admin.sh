@@ -78,9 +78,10 @@ admin --json volume list >"$tmp/vols.json"
 	die "vol1's inode quota changed"
 [[ $(json '[v["chunk_size"] for v in d if v["name"]=="vol2"][0]' <"$tmp/vols.json") == $((4 << 20)) ]] ||
 	die "vol2's chunk size is not 4M"
+# No server in the map holds data of vol2: it is purged and gone at once.
 admin volume delete vol2 >/dev/null
-admin --json volume list | json '[v["state"] for v in d if v["name"]=="vol2"][0]' | grep -qx deleting ||
-	die "vol2 not marked for deletion"
+vols() { admin --json volume list | json '" ".join(sorted(v["name"] for v in d))'; }
+wait_for "vol2 to leave the list" eval '[[ $(vols) == vol1 ]]'
 rc=0; admin volume delete nope 2>/dev/null || rc=$?
 [[ $rc == 1 ]] || die "delete of a missing volume: status $rc"
 
@@ -101,11 +102,19 @@ wait_for "3 servers down" servers_up 0
 epoch2=$(admin --json cluster status | json 'd["epoch"]')
 ((epoch2 > epoch1)) || die "marking servers down did not move the epoch"
 
+step "a volume deleted while its servers are down stays deleting"
+admin volume create vol3 --quota 1G >/dev/null
+admin volume delete vol3 >/dev/null
+admin --json volume list | json '[v["state"] for v in d if v["name"]=="vol3"][0]' | grep -qx deleting ||
+	die "vol3 not marked for deletion"
+
 step "restart: volumes and server identities survive"
 stop_manager
 start_manager
-admin --json volume list | json '" ".join(sorted(v["name"] for v in d))' | grep -qx 'vol1 vol2' ||
+admin --json volume list | json '" ".join(sorted(v["name"] for v in d))' | grep -qx 'vol1 vol3' ||
 	die "volumes lost across a restart"
+admin --json volume list | json '[v["state"] for v in d if v["name"]=="vol3"][0]' | grep -qx deleting ||
+	die "vol3 is not deleting after a restart"
 "$tools/fake_servers" "$mgr" 3 1 >"$tmp/fake2.out"
 ids2=$(admin --json cluster status | json '" ".join(str(s["id"]) for s in sorted(d["servers"], key=lambda s: s["id"]))')
 [[ $ids == "$ids2" ]] || die "server ids changed across a restart: '$ids' -> '$ids2'"

@@ -5,7 +5,9 @@
 # processes on 127.0.0.1, driven by srv_probe (requests routed by the
 # cluster map): registration (one server started before the manager),
 # the namespace and data requests, steering statuses, replays, malformed
-# messages, persistence across kill -9, clean shutdown and refusals.
+# messages, persistence across kill -9, volume usage and purges (also one
+# pending across a server's and the manager's restart), clean shutdown
+# and refusals.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=build/bin tools=build/tests
@@ -90,6 +92,44 @@ start_server "$victim"
 	die "srv_probe check: $(cat "$tmp/probe2.log")"
 servers_known 3 || die "the restarted server did not keep its identity"
 wait_for "3 servers up after the restart" servers_up 3
+
+step "volume list gathers usage from the servers"
+vol_field() { admin --json volume list | json "[v['$2'] for v in d if v['name']=='$1'][0]"; }
+vol_used() { (($(vol_field "$1" used_bytes) > 0 && $(vol_field "$1" used_inodes) > 0)); }
+vol_gone() { ! admin --json volume list | json "[v['name'] for v in d]" | grep -q "'$1'"; }
+# The sdata directory of a volume: %08x of its id under any server's data dir.
+vol_dirs() { find "$tmp"/data1 "$tmp"/data2 "$tmp"/data3 -type d -name "$(printf %08x "$1")" | wc -l; }
+no_vol_dirs() { [[ $(vol_dirs "$1") == 0 ]]; }
+wait_for "vol1 usage" vol_used vol1
+vol1_id=$(vol_field vol1 id)
+[[ $(vol_dirs "$vol1_id") -gt 0 ]] || die "no data directory of volume $vol1_id on the servers"
+
+step "a deleted volume is purged from every server and leaves the map"
+admin volume delete vol1 >/dev/null
+wait_for "vol1 to be purged" vol_gone vol1
+no_vol_dirs "$vol1_id" || die "volume $vol1_id still has data on the servers"
+
+step "a purge pending while a server is down completes when it is back"
+admin volume create vol2 --quota 1G --chunk-size 64K >/dev/null
+"$tools/srv_probe" "$mgr" vol2 run "$tmp/probe3.state" >"$tmp/probe3.log" 2>&1 ||
+	die "srv_probe run on vol2: $(cat "$tmp/probe3.log")"
+vol2_id=$(vol_field vol2 id)
+kill -TERM "${srv_pid[1]}"
+wait "${srv_pid[1]}" || die "server 1 exited with status $? on SIGTERM"
+unset "srv_pid[1]"
+wait_for "server 1 down" servers_up 2
+admin volume delete vol2 >/dev/null
+wait_for "vol2 purged on the servers that are up" \
+	test ! -d "$tmp/data2/$(printf %08x "$vol2_id")" -a ! -d "$tmp/data3/$(printf %08x "$vol2_id")"
+[[ $(vol_field vol2 state) == deleting ]] || die "vol2 left the map while server 1 was down"
+step "restart the manager while the purge is pending"
+kill -TERM "$mgr_pid"
+wait "$mgr_pid" || die "manager exited with status $? on SIGTERM"
+start_manager
+[[ $(vol_field vol2 state) == deleting ]] || die "vol2 is not deleting after a manager restart"
+start_server 1
+wait_for "vol2 to be purged" vol_gone vol2
+no_vol_dirs "$vol2_id" || die "volume $vol2_id still has data on the servers"
 
 step "clean shutdown on SIGTERM"
 for i in 1 2 3; do
