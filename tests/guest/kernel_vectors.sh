@@ -19,7 +19,7 @@ fi
 rmmod sealfs_selftest
 if dmesg | grep -q '# Subtest: sealfs_vectors'; then
 	# A kernel with KUnit: the checks ran as the KUnit suite; read its KTAP.
-	ktap=$(dmesg | sed 's/^\[[ 0-9.]*\] //' | sed -n '/# Subtest: sealfs_vectors/,/ok [0-9]* sealfs_vectors/p')
+	ktap=$(dmesg | sed 's/^\[[ 0-9.]*\] //' | sed -n '/# Subtest: sealfs_vectors/,/^ok [0-9]* sealfs_vectors$/p')
 	echo "$ktap"
 	! grep -q 'not ok' <<<"$ktap" || { echo "kernel_vectors: FAIL: KUnit reports failures" >&2; exit 1; }
 	[[ $(grep -cE '^ +ok [0-9]+ ' <<<"$ktap") -ge 3 ]] ||
