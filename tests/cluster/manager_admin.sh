@@ -7,51 +7,19 @@
 # detection, persistence across a manager restart, and refusals to start.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=build/bin tools=build/tests
+TEST=manager_admin
 tmp=$(mktemp -d)
-mgr_pid=''
+# shellcheck source=lib.bash
+. tests/cluster/lib.bash
 cleanup() {
 	[[ -z $mgr_pid ]] || kill "$mgr_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-step() { echo "manager_admin: $*"; }
-die() {
-	echo "manager_admin: FAIL: $*" >&2
-	[[ ! -f $tmp/mgr.log ]] || sed 's/^/  manager: /' "$tmp/mgr.log" >&2
-	exit 1
-}
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mgr=127.0.0.1:$port
-admin() { "$bin/sealfs-admin" -c utils/conf/admin.conf --manager "$mgr" --timeout 5s "$@"; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# Polls a condition (the manager's state, not the clock) for up to 20 s.
-wait_for() {
-	local what=$1 i
-	shift
-	for ((i = 0; i < 200; i++)); do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	die "timed out waiting for $what"
-}
-
-start_manager() {
-	# The example configuration, with the test's own address, directory and pace.
-	"$bin/sealfs-manager" -c utils/conf/manager.conf --listen "$mgr" --state-dir "$tmp/state" --heartbeat 200ms \
-		--failure-timeout 1s --log-level info 2>>"$tmp/mgr.log" &
-	mgr_pid=$!
-	wait_for "the manager to answer" admin cluster status
-}
-stop_manager() {
-	kill -TERM "$mgr_pid"
-	wait "$mgr_pid" || die "manager exited with status $? on SIGTERM"
-	mgr_pid=''
-}
 
 step "manager starts"
-start_manager
+start_manager 1s
 
 step "volumes: create, errors, list, resize, delete"
 admin volume create vol1 --quota 100G --inodes 1000 | grep -q 'volume vol1 created' ||
@@ -89,7 +57,6 @@ step "membership: three servers register and heartbeat"
 epoch0=$(admin --json cluster status | json 'd["epoch"]')
 "$tools/fake_servers" "$mgr" 3 3 >"$tmp/fake.out" 2>&1 &
 fake=$!
-servers_up() { [[ $(admin --json cluster status | json 'sum(s["state"]=="up" for s in d["servers"])') == "$1" ]]; }
 wait_for "3 servers up" servers_up 3
 ids=$(admin --json cluster status | json '" ".join(str(s["id"]) for s in sorted(d["servers"], key=lambda s: s["id"]))')
 epoch1=$(admin --json cluster status | json 'd["epoch"]')
@@ -110,7 +77,7 @@ admin --json volume list | json '[v["state"] for v in d if v["name"]=="vol3"][0]
 
 step "restart: volumes and server identities survive"
 stop_manager
-start_manager
+start_manager 1s
 admin --json volume list | json '" ".join(sorted(v["name"] for v in d))' | grep -qx 'vol1 vol3' ||
 	die "volumes lost across a restart"
 admin --json volume list | json '[v["state"] for v in d if v["name"]=="vol3"][0]' | grep -qx deleting ||
