@@ -5,7 +5,8 @@
  * ssrv_handle() runs on a worker thread. It takes a reference to the
  * current map and checks, in order: a map and the metadata store exist
  * (else NOTREADY), the request's epoch is not older than the map's (else
- * STALE_EPOCH, with the server's epoch in hdr.epoch), the volume is in the
+ * STALE_EPOCH, with the server's epoch in hdr.epoch) nor newer (else
+ * NOTREADY: the server's map is behind the sender's), the volume is in the
  * map and active (else NOENT), and this server owns the key the request
  * addresses (else WRONG_OWNER): the entry key for name operations, the
  * inode key for inode operations, the chunk key for READ, WRITE and
@@ -500,6 +501,15 @@ int ssrv_handle(struct ssrv_core *c, const struct ssrv_req *rq,
 	}
 	if (rq->h.epoch < x.map->epoch) {
 		rc = ssrv_reply(&x, SEALFS_S_STALE_EPOCH, NULL, 0, NULL, 0);
+		goto out;
+	}
+	/*
+	 * Routed by a newer map than ours: answering from ours could say
+	 * NOENT for a volume just created, or WRONG_OWNER for a key that has
+	 * just come to us. Our long poll brings the map; the sender retries.
+	 */
+	if (rq->h.epoch > x.map->epoch) {
+		rc = ssrv_reply(&x, SEALFS_S_NOTREADY, NULL, 0, NULL, 0);
 		goto out;
 	}
 	memcpy(&vol, (const u8 *)rq->m.body + r.vol_off, 4);

@@ -10,9 +10,10 @@
 # and refusals.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=build/bin tools=build/tests
+TEST=server_basic
 tmp=$(mktemp -d)
-mgr_pid=''
+# shellcheck source=lib.bash
+. tests/cluster/lib.bash
 declare -A srv_pid=()
 cleanup() {
 	local p
@@ -21,30 +22,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-step() { echo "server_basic: $*"; }
-die() {
-	local f
-	echo "server_basic: FAIL: $*" >&2
-	for f in "$tmp"/*.log; do
-		[[ ! -f $f ]] || sed "s|^|  $(basename "$f" .log): |" "$f" | tail -n 40 >&2
-	done
-	exit 1
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-mgr=127.0.0.1:$(free_port)
-admin() { "$bin/sealfs-admin" -c utils/conf/admin.conf --manager "$mgr" --timeout 5s "$@"; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# Polls a condition (observable state, not the clock) for up to 20 s.
-wait_for() {
-	local what=$1 i
-	shift
-	for ((i = 0; i < 200; i++)); do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	die "timed out waiting for $what"
-}
-servers_up() { [[ $(admin --json cluster status | json 'sum(s["state"]=="up" for s in d["servers"])') == "$1" ]]; }
 servers_known() { [[ $(admin --json cluster status | json 'len(d["servers"])') == "$1" ]]; }
 
 declare -A port=()
@@ -55,18 +32,12 @@ start_server() {
 		--data-dir "$tmp/data$i" --threads 2 --log-level info 2>>"$tmp/srv$i.log" &
 	srv_pid[$i]=$!
 }
-start_manager() {
-	"$bin/sealfs-manager" -c utils/conf/manager.conf --listen "$mgr" --state-dir "$tmp/state" --heartbeat 200ms \
-		--failure-timeout 2s --log-level info 2>>"$tmp/mgr.log" &
-	mgr_pid=$!
-	wait_for "the manager to answer" admin cluster status
-}
 
 step "a server started before the manager retries, then registers"
 start_server 1
 wait_for "server 1 to retry" grep -q 'retrying' "$tmp/srv1.log"
 kill -0 "${srv_pid[1]}" || die "server 1 exited without a manager"
-start_manager
+start_manager 2s
 wait_for "server 1 up" servers_up 1
 
 step "three servers register and heartbeat"
@@ -123,9 +94,8 @@ wait_for "vol2 purged on the servers that are up" \
 	test ! -d "$tmp/data2/$(printf %08x "$vol2_id")" -a ! -d "$tmp/data3/$(printf %08x "$vol2_id")"
 [[ $(vol_field vol2 state) == deleting ]] || die "vol2 left the map while server 1 was down"
 step "restart the manager while the purge is pending"
-kill -TERM "$mgr_pid"
-wait "$mgr_pid" || die "manager exited with status $? on SIGTERM"
-start_manager
+stop_manager
+start_manager 2s
 [[ $(vol_field vol2 state) == deleting ]] || die "vol2 is not deleting after a manager restart"
 start_server 1
 wait_for "vol2 to be purged" vol_gone vol2
@@ -150,7 +120,5 @@ rc=0
 "$bin/sealfs-server" --listen "127.0.0.1:$(free_port)" --meta-dir "$tmp/m" --data-dir "$tmp/d" 2>"$tmp/err" || rc=$?
 [[ $rc != 0 ]] && grep -q 'required' "$tmp/err" || die "missing --manager: status $rc"
 
-kill -TERM "$mgr_pid"
-wait "$mgr_pid" || die "manager exited with status $? on SIGTERM"
-mgr_pid=''
+stop_manager
 step "ok"

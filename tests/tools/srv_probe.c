@@ -154,6 +154,24 @@ static void pl_put(struct pl *p, const void *d, u32 n)
 	p->n += n;
 }
 
+/*
+ * srpc_call_sync(), sent again while the server answers NOTREADY (it has
+ * not got the map the request was routed by yet, and did nothing).
+ */
+static int call_sync(struct srpc *r, struct srpc_call *c, struct srpc_result *res)
+{
+	int rc = -EAGAIN, i;
+
+	for (i = 0; i < 200; i++) {
+		rc = srpc_call_sync(r, c, res);
+		if (!(rc == -EAGAIN && res->replied && res->h.status == SEALFS_S_NOTREADY))
+			return rc;
+		srpc_result_free(res);
+		usleep(100000);
+	}
+	return rc;
+}
+
 /* One call; returns the errno, fills @res (freed by the caller if replied). */
 static int call(struct srpc *r, u16 op, const struct pl *p,
 		const struct iovec *data, unsigned int ndata,
@@ -164,9 +182,10 @@ static int call(struct srpc *r, u16 op, const struct pl *p,
 		.ndata = ndata,
 	};
 
+
 	if (!r)
 		die("%s: no connection", sealfs_op_name(op));
-	return srpc_call_sync(r, &c, res);
+	return call_sync(r, &c, res);
 }
 
 static u32 owner_entry(u64 parent, const char *name)
@@ -233,7 +252,7 @@ static int create(struct srpc *r, u64 parent, const char *name, u32 mode,
 	pl_put(&p, name, strlen(name));
 	c.payload = p.b;
 	c.len = p.n;
-	rc = srpc_call_sync(r, &c, &res);
+	rc = call_sync(r, &c, &res);
 	if (!rc && a)
 		*a = ((const struct sealfs_entry_rep *)res.m.body)->attr;
 	srpc_result_free(&res);
