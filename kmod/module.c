@@ -11,9 +11,16 @@ static int __init sealfs_init(void)
 {
 	int err;
 
-	err = register_filesystem(&sealfs_fs_type);
+	err = sealfs_inode_cache_init();
 	if (err)
 		return err;
+	sealfs_debugfs_init();
+	err = register_filesystem(&sealfs_fs_type);
+	if (err) {
+		sealfs_debugfs_exit();
+		sealfs_inode_cache_destroy();
+		return err;
+	}
 	pr_info("SealFS client loaded\n");
 	return 0;
 }
@@ -21,6 +28,8 @@ static int __init sealfs_init(void)
 static void __exit sealfs_exit(void)
 {
 	unregister_filesystem(&sealfs_fs_type);
+	sealfs_debugfs_exit();
+	sealfs_inode_cache_destroy();
 }
 
 module_init(sealfs_init);
