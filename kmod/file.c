@@ -9,6 +9,7 @@
  * inode's server (SETATTR SIZE_EXTEND) when it grew. fsync and close
  * write back and COMMIT on the servers. Open revalidates the attributes
  * (close-to-open: a change made by another client drops cached pages).
+ * O_DIRECT bypasses the page cache through a bounce buffer.
  */
 #include <linux/bvec.h>
 #include <linux/mm.h>
@@ -332,6 +333,77 @@ static int sealfs_flush(struct file *file, fl_owner_t id)
 	return sealfs_flush_commit(file_inode(file), 0, LLONG_MAX);
 }
 
+/* O_DIRECT: straight between the caller's buffer and the chunks' servers
+ * through a bounce buffer of up to rsize/wsize, never crossing a chunk.
+ */
+static ssize_t sealfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct sealfs_fs *fs = SEALFS_FS(inode->i_sb);
+	bool write = iov_iter_rw(iter) == WRITE;
+	size_t cap = min_t(size_t, write ? fs->opts.wsize : fs->opts.rsize,
+			   1UL << fs->chunk_shift);
+	loff_t pos = iocb->ki_pos, isize = i_size_read(inode);
+	ssize_t done = 0;
+	int err = 0;
+	u8 *buf;
+
+	if (!write && pos >= isize)
+		return 0;
+	buf = kvmalloc(cap, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	while (iov_iter_count(iter)) {
+		size_t n = min_t(u64, iov_iter_count(iter),
+				 sealfs_chunk_end(fs, pos) - pos);
+		struct kvec v = { .iov_base = buf };
+		struct iov_iter kit;
+		int got;
+
+		n = min(n, cap);
+		if (!write) {
+			n = min_t(u64, n, isize - pos);
+			if (!n)
+				break;
+			got = sealfs_op_read(fs, inode->i_ino, pos, n, buf);
+			if (got < 0) {
+				err = got;
+				break;
+			}
+			memset(buf + got, 0, n - got);
+			if (copy_to_iter(buf, n, iter) != n) {
+				err = -EFAULT;
+				break;
+			}
+		} else {
+			if (copy_from_iter(buf, n, iter) != n) {
+				err = -EFAULT;
+				break;
+			}
+			v.iov_len = n;
+			iov_iter_kvec(&kit, WRITE, &v, 1, n);
+			err = sealfs_op_write(fs, inode->i_ino, pos, n, &kit,
+					      iocb->ki_flags & IOCB_DSYNC);
+			if (err)
+				break;
+			if (!(iocb->ki_flags & IOCB_DSYNC))
+				SEALFS_I(inode)->need_commit = true;
+		}
+		pos += n;
+		done += n;
+	}
+	kvfree(buf);
+	if (write && done && pos > SEALFS_I(inode)->srv_size) {
+		int e = sealfs_extend_size(inode, pos);
+
+		if (e && !err)
+			err = e;
+		if (!e && pos > i_size_read(inode))
+			i_size_write(inode, pos);
+	}
+	return done ? done : err;
+}
+
 static int sealfs_open(struct inode *inode, struct file *file)
 {
 	int err = sealfs_revalidate(inode, true);
@@ -367,7 +439,7 @@ const struct address_space_operations sealfs_aops = {
 	.dirty_folio	= filemap_dirty_folio,
 	.write_begin	= sealfs_write_begin,
 	.write_end	= sealfs_write_end,
-	.direct_IO	= noop_direct_IO,
+	.direct_IO	= sealfs_direct_IO,
 };
 
 const struct file_operations sealfs_file_fops = {

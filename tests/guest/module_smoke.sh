@@ -25,9 +25,10 @@ rmmod sealfs
 ! registered || die "sealfs still registered after rmmod"
 ! grep -qw '^sealfs' /proc/modules || die "sealfs still loaded after rmmod"
 
-step "load and unload 20 times"
-for _ in $(seq 20); do
-	modprobe sealfs
+step "load and unload 100 times"
+ko=$(modinfo -n sealfs)
+for _ in $(seq 100); do
+	insmod "$ko"
 	rmmod sealfs
 done
 ! registered || die "sealfs registered after the load/unload loop"
