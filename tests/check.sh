@@ -11,9 +11,10 @@
 #     into a DESTDIR,
 #   - unless --unit-only: every cluster test tests/cluster/*.sh (real
 #     daemons on 127.0.0.1), the QEMU harness's self-test and every guest test
-#     tests/guest/*.sh, each in its own guest booted by tests/vm/run, on
-#     every kernel in SEALFS_TEST_KERNELS (default: Debian's 6.1 and 6.12,
-#     and the debug kernel with KASAN, lockdep, kmemleak and KUnit).
+#     tests/guest/*.sh, all in one guest booted by tests/vm/run per kernel
+#     (tests/vm/guest-suite gives a result per test), on every kernel in
+#     SEALFS_TEST_KERNELS (default: Debian's 6.1 and 6.12, and the debug
+#     kernel with KASAN, lockdep, kmemleak and KUnit).
 # Prints PASS/FAIL per test, the output of what failed, and last
 # "N passed, N failed". Exits 0 only when nothing failed.
 set -uo pipefail
@@ -93,6 +94,38 @@ for bin in "$@"; do
 	unit "$bin"
 done
 
+# guest_suite KERNEL TEST...: every guest test in one boot of KERNEL
+# (tests/vm/guest-suite); one result per test, and one for the kernel log
+# of the whole boot (findings after the tests, kmemleak).
+guest_suite() {
+	local k=$1 log=$logdir/guest-suite_$1.log rc=0 name res secs why seen=' '
+	shift
+	tests/vm/run --kernel "$k" --timeout "${SEALFS_SUITE_TIMEOUT:-3600}" -- \
+		tests/vm/guest-suite "$@" >"$log" 2>&1 || rc=$?
+	while read -r name res secs why; do
+		seen+="$name "
+		local tlog=$logdir/guest_${name}_$k.log
+		sed -n "/^=== guest-suite: begin $name\$/,/^=== guest-suite: result $name /p" "$log" >"$tlog"
+		if [[ $res == pass ]]; then
+			pass "guest/$name/$k (${secs} s)"
+		else
+			fail "guest/$name/$k" "$tlog" "$why"
+		fi
+	done < <(sed -n 's/^=== guest-suite: result //p' "$log")
+	for t in "$@"; do
+		[[ $seen == *" ${t##*/} "* ]] || fail "guest/${t##*/}/$k" "$log" "no result (the guest stopped early)"
+	done
+	# The harness lists the findings of the whole boot (kmemleak's too);
+	# status 1 is the suite's (a test failed), anything else its own.
+	if ((rc > 1)); then
+		fail "guest-kernel-log/$k" "$log" "tests/vm/run exit status $rc"
+	elif sed -n '/^=== guest kernel log findings/{n;p}' "$log" | grep -qx '  none'; then
+		pass "guest-kernel-log/$k"
+	else
+		fail "guest-kernel-log/$k" "$log" "findings in the guest kernel log"
+	fi
+}
+
 echo "== build checks"
 check vectors-up-to-date make -s --no-print-directory vectors-check
 # The module must build cleanly for every kernel the guest tests boot.
@@ -118,10 +151,7 @@ if ((!unit_only)); then
 		echo "== guest tests (tests/vm/run --kernel $k)"
 		# The harness's own checks need no debug kernel.
 		[[ $k == debug ]] || check "vm/selftest/$k" tests/vm/selftest --kernel "$k"
-		for t in tests/guest/*.sh; do
-			[[ -e $t ]] || continue
-			check "guest/${t##*/}/$k" tests/vm/run --kernel "$k" -- "$t"
-		done
+		guest_suite "$k" tests/guest/*.sh
 	done
 fi
 
