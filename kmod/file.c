@@ -178,10 +178,47 @@ struct sealfs_wb {
 	int err;
 };
 
+/* Remembers which server holds unstable writes under which boot id. */
+static void sealfs_wboot_note(struct inode *inode, const struct sealfs_wboot *w)
+{
+	struct sealfs_inode *si = SEALFS_I(inode);
+	unsigned int i;
+
+	spin_lock(&inode->i_lock);
+	for (i = 0; i < si->nwboot; i++)
+		if (si->wboot[i].server == w->server)
+			break;
+	if (i == si->nwboot) {
+		if (si->nwboot < SEALFS_WBOOT_MAX)
+			si->wboot[si->nwboot++] = *w;
+	} else if (si->wboot[i].boot != w->boot) {
+		si->wlost = true;
+	}
+	si->need_commit = true;
+	spin_unlock(&inode->i_lock);
+}
+
+/* WRITE without commit; stable when the inode already tracks as many
+ * servers as it can check at COMMIT.
+ */
+static int sealfs_write_unstable(struct inode *inode, loff_t pos, u32 len,
+				 struct iov_iter *it)
+{
+	struct sealfs_fs *fs = SEALFS_FS(inode->i_sb);
+	struct sealfs_wboot w;
+	bool stable;
+	int err;
+
+	stable = READ_ONCE(SEALFS_I(inode)->nwboot) >= SEALFS_WBOOT_MAX;
+	err = sealfs_op_write(fs, inode->i_ino, pos, len, it, stable, &w);
+	if (!err && !stable)
+		sealfs_wboot_note(inode, &w);
+	return err;
+}
+
 static void sealfs_wb_flush(struct sealfs_wb *wb)
 {
 	struct inode *inode = wb->inode;
-	struct sealfs_fs *fs = SEALFS_FS(inode->i_sb);
 	struct bio_vec *bv;
 	struct iov_iter it;
 	loff_t pos;
@@ -196,16 +233,13 @@ static void sealfs_wb_flush(struct sealfs_wb *wb)
 		for (i = 0; i < wb->n; i++)
 			bvec_set_page(&bv[i], &wb->folio[i]->page, wb->len[i], 0);
 		iov_iter_bvec(&it, WRITE, bv, wb->n, wb->bytes);
-		err = sealfs_op_write(fs, inode->i_ino, pos, wb->bytes, &it,
-				      false);
+		err = sealfs_write_unstable(inode, pos, wb->bytes, &it);
 		kfree(bv);
 	}
-	if (!err) {
-		SEALFS_I(inode)->need_commit = true;
+	if (!err)
 		wb->end = max(wb->end, pos + wb->bytes);
-	} else if (!wb->err) {
+	else if (!wb->err)
 		wb->err = err;
-	}
 	for (i = 0; i < wb->n; i++) {
 		if (err)
 			mapping_set_error(inode->i_mapping, err);
@@ -300,18 +334,38 @@ static int sealfs_writepages(struct address_space *mapping,
 /* Writes back everything dirty and commits it on the servers. */
 static int sealfs_flush_commit(struct inode *inode, loff_t start, loff_t end)
 {
+	struct sealfs_wboot wb[SEALFS_WBOOT_MAX];
 	struct sealfs_inode *si = SEALFS_I(inode);
+	unsigned int n, i;
+	bool lost;
 	int err;
 
 	err = filemap_write_and_wait_range(inode->i_mapping, start, end);
 	if (err)
 		return err;
-	if (!si->need_commit)
+	spin_lock(&inode->i_lock);
+	if (!si->need_commit) {
+		spin_unlock(&inode->i_lock);
 		return 0;
+	}
+	n = si->nwboot;
+	memcpy(wb, si->wboot, n * sizeof(*wb));
+	lost = si->wlost;
 	si->need_commit = false;
-	err = sealfs_op_commit(SEALFS_FS(inode->i_sb), inode->i_ino);
-	if (err)
-		si->need_commit = true;
+	si->nwboot = 0;
+	si->wlost = false;
+	spin_unlock(&inode->i_lock);
+
+	err = sealfs_op_commit(SEALFS_FS(inode->i_sb), inode->i_ino, wb, n);
+	if (!err && lost)
+		err = -EIO;
+	if (err == -EIO) {
+		mapping_set_error(inode->i_mapping, err);
+	} else if (err) {
+		/* Not lost: the next fsync commits them again. */
+		for (i = 0; i < n; i++)
+			sealfs_wboot_note(inode, &wb[i]);
+	}
 	return err;
 }
 
@@ -382,12 +436,16 @@ static ssize_t sealfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
 			}
 			v.iov_len = n;
 			iov_iter_kvec(&kit, WRITE, &v, 1, n);
-			err = sealfs_op_write(fs, inode->i_ino, pos, n, &kit,
-					      iocb->ki_flags & IOCB_DSYNC);
+			if (iocb->ki_flags & IOCB_DSYNC) {
+				struct sealfs_wboot w;
+
+				err = sealfs_op_write(fs, inode->i_ino, pos, n,
+						      &kit, true, &w);
+			} else {
+				err = sealfs_write_unstable(inode, pos, n, &kit);
+			}
 			if (err)
 				break;
-			if (!(iocb->ki_flags & IOCB_DSYNC))
-				SEALFS_I(inode)->need_commit = true;
 		}
 		pos += n;
 		done += n;

@@ -92,6 +92,18 @@ struct sealfs_fs {
 	atomic64_t op_lat[SEALFS_OP_MAX][16];
 };
 
+#define SEALFS_WBOOT_MAX	8
+
+/**
+ * struct sealfs_wboot - a server holding unstable writes of an inode
+ * @server: server id
+ * @boot: the server's boot id when it acknowledged them
+ */
+struct sealfs_wboot {
+	u32 server;
+	u64 boot;
+};
+
 /**
  * struct sealfs_inode - a SealFS inode
  * @vfs: the VFS inode
@@ -102,6 +114,9 @@ struct sealfs_fs {
  * @size_dirty: the local size is ahead of the server's
  * @srv_size: the size the inode's server last reported
  * @need_commit: unstable writes were sent since the last commit
+ * @wboot: the servers holding them, with their boot ids (under i_lock)
+ * @nwboot: entries in @wboot
+ * @wlost: a server restarted before committing them: they may be lost
  */
 struct sealfs_inode {
 	struct inode vfs;
@@ -112,6 +127,9 @@ struct sealfs_inode {
 	bool size_dirty;
 	u64 srv_size;
 	bool need_commit;
+	struct sealfs_wboot wboot[SEALFS_WBOOT_MAX];
+	unsigned int nwboot;
+	bool wlost;
 };
 
 static inline struct sealfs_inode *SEALFS_I(struct inode *inode)
@@ -196,8 +214,9 @@ int sealfs_op_statfs(struct sealfs_fs *fs, struct kstatfs *st);
 int sealfs_op_read(struct sealfs_fs *fs, u64 ino, u64 off, u32 len,
 		   void *buf);
 int sealfs_op_write(struct sealfs_fs *fs, u64 ino, u64 off, u32 len,
-		    struct iov_iter *data, bool stable);
-int sealfs_op_commit(struct sealfs_fs *fs, u64 ino);
+		    struct iov_iter *data, bool stable, struct sealfs_wboot *wb);
+int sealfs_op_commit(struct sealfs_fs *fs, u64 ino,
+		     const struct sealfs_wboot *wb, unsigned int n);
 int sealfs_op_truncate(struct sealfs_fs *fs, u64 ino, u64 size, bool destroy);
 
 /* debugfs.c */

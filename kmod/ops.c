@@ -441,11 +441,12 @@ int sealfs_op_read(struct sealfs_fs *fs, u64 ino, u64 off, u32 len,
  * @len: bytes, not crossing a chunk
  * @data: the bytes
  * @stable: commit before replying
+ * @wb: set to the server that took the bytes and its boot id
  *
  * Return: 0 or a negative errno (a short write is -EIO).
  */
 int sealfs_op_write(struct sealfs_fs *fs, u64 ino, u64 off, u32 len,
-		    struct iov_iter *data, bool stable)
+		    struct iov_iter *data, bool stable, struct sealfs_wboot *wb)
 {
 	struct sealfs_write_req r = {
 		.ino = cpu_to_le64(ino), .offset = cpu_to_le64(off),
@@ -467,6 +468,8 @@ int sealfs_op_write(struct sealfs_fs *fs, u64 ino, u64 off, u32 len,
 		w = m.body;
 		if (le32_to_cpu(w->written) != len)
 			err = -EIO;
+		wb->server = req->server;
+		wb->boot = le64_to_cpu(w->boot_id);
 	}
 	sealfs_req_put(req);
 	return err;
@@ -493,16 +496,42 @@ static int sealfs_all(struct sealfs_fs *fs, u16 op, const void *body,
  * sealfs_op_commit() - COMMIT an inode's unstable writes on every server
  * @fs: the mount
  * @ino: inode number
+ * @wb: the servers that acknowledged unstable writes, with their boot ids
+ * @n: entries in @wb
  *
- * Return: 0 or a negative errno.
+ * A server whose boot id changed since it acknowledged writes restarted
+ * and may have lost them: that is reported, not hidden.
+ *
+ * Return: 0, -EIO when writes may have been lost, or a negative errno.
  */
-int sealfs_op_commit(struct sealfs_fs *fs, u64 ino)
+int sealfs_op_commit(struct sealfs_fs *fs, u64 ino,
+		     const struct sealfs_wboot *wb, unsigned int n)
 {
 	struct sealfs_ino_req r = {
 		.ino = cpu_to_le64(ino), .vol = cpu_to_le32(fs->vol),
 	};
+	u32 ids[64], nsrv, i, j;
+	int err, first = 0;
 
-	return sealfs_all(fs, SEALFS_OP_COMMIT, &r, sizeof(r));
+	nsrv = min_t(u32, sealfs_map_servers(fs, ids, ARRAY_SIZE(ids)),
+		     ARRAY_SIZE(ids));
+	for (i = 0; i < nsrv; i++) {
+		struct sealfs_commit_rep c;
+
+		err = sealfs_simple(fs, ids[i], 0, SEALFS_OP_COMMIT, &r,
+				    sizeof(r), &c, sizeof(c));
+		for (j = 0; !err && j < n; j++) {
+			if (wb[j].server == ids[i] &&
+			    wb[j].boot != le64_to_cpu(c.boot_id)) {
+				pr_warn_ratelimited("server %u restarted before committing writes of inode %llu\n",
+						    ids[i], ino);
+				err = -EIO;
+			}
+		}
+		if (err && !first)
+			first = err;
+	}
+	return first;
 }
 
 /**

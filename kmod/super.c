@@ -34,6 +34,8 @@ static struct inode *sealfs_alloc_inode(struct super_block *sb)
 	si->size_dirty = false;
 	si->srv_size = 0;
 	si->need_commit = false;
+	si->nwboot = 0;
+	si->wlost = false;
 	return &si->vfs;
 }
 
