@@ -6,11 +6,14 @@
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
+#include <linux/moduleparam.h>
 
 #include "internal.h"
 
-/* Steering replies followed before a request fails with EIO. */
-#define SEALFS_STEER_MAX	40
+static unsigned int steer_max = 40;
+module_param(steer_max, uint, 0644);
+MODULE_PARM_DESC(steer_max,
+		 "steering replies (STALE_EPOCH, WRONG_OWNER, NOTREADY) a request follows before it fails with EIO (default 40)");
 
 /**
  * sealfs_conn_get() - the connection to a server, created on first use
@@ -102,7 +105,7 @@ int sealfs_call(struct sealfs_fs *fs, u32 server, u64 key,
 		err = sealfs_rpc_call(c, req, false);
 		if (err)
 			return err;
-		if (tries >= SEALFS_STEER_MAX)
+		if (tries >= READ_ONCE(steer_max))
 			break;
 		err = 0;
 		switch (req->rh.status) {

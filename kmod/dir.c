@@ -12,15 +12,20 @@
  * Dentries are trusted for the attribute-cache lifetime of their
  * directory, negative ones for negtimeo seconds.
  */
+#include <linux/moduleparam.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 
 #include "internal.h"
 
+static unsigned int readdir_bytes = 32768;
+module_param(readdir_bytes, uint, 0644);
+MODULE_PARM_DESC(readdir_bytes,
+		 "largest READDIR reply asked of a server, bytes (4096 to 1048576, default 32768)");
+
 #define SEALFS_POS_SHIFT	40
 #define SEALFS_COOKIE_MASK	((1ULL << SEALFS_POS_SHIFT) - 1)
 #define SEALFS_POS_END		((loff_t)LLONG_MAX)
-#define SEALFS_READDIR_BYTES	32768u
 
 static u64 sealfs_dir_ino(struct inode *dir)
 {
@@ -258,7 +263,8 @@ static int sealfs_readdir_batch(struct file *file, struct dir_context *ctx,
 	struct sealfs_readdir_req r = {
 		.dir = cpu_to_le64(dir->i_ino), .cookie = cpu_to_le64(cookie),
 		.vol = cpu_to_le32(fs->vol),
-		.max_bytes = cpu_to_le32(SEALFS_READDIR_BYTES),
+		.max_bytes = cpu_to_le32(clamp(READ_ONCE(readdir_bytes), 4096U,
+					       1048576U)),
 	};
 	const struct sealfs_readdir_rep *rep;
 	struct sealfs_rec_iter it;

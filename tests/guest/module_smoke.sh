@@ -14,6 +14,9 @@ registered() { grep -qE '^nodev[[:space:]]+sealfs$' /proc/filesystems; }
 modinfo sealfs >/dev/null || die "modprobe cannot find sealfs.ko for $(uname -r)"
 [[ $(modinfo -F vermagic sealfs) == "$(uname -r) "* ]] || die "vermagic does not match $(uname -r)"
 [[ $(modinfo -F license sealfs) == GPL* ]] || die "module licence is not GPL"
+for p in steer_max readdir_bytes; do
+	modinfo -F parm sealfs | grep -q "^$p:" || die "modinfo does not document parameter $p"
+done
 
 step "modprobe sealfs"
 modprobe sealfs
