@@ -181,7 +181,7 @@ static int sealfs_link(struct dentry *old, struct inode *dir,
 	if (err)
 		return err;
 	if (full)
-		sealfs_attr_apply(inode, &a);
+		sealfs_attr_own(inode, &a);
 	else
 		inc_nlink(inode);
 	ihold(inode);

@@ -300,7 +300,7 @@ static int sealfs_extend_size(struct inode *inode, loff_t end)
 		return 0;	/* unlinked while open: nobody else sees it */
 	if (err)
 		return err;
-	sealfs_attr_apply(inode, &a);
+	sealfs_attr_own(inode, &a);
 	return 0;
 }
 

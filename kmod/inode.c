@@ -64,14 +64,8 @@ static unsigned long sealfs_ac_max(struct inode *inode)
 		fs->opts.acregmax) * HZ;
 }
 
-/**
- * sealfs_attr_apply() - take attributes from the inode's server
- * @inode: the inode
- * @a: its attributes, all fields valid
- *
- * The file type never changes; a reply claiming it did is ignored.
- */
-void sealfs_attr_apply(struct inode *inode, const struct sealfs_attr *a)
+static void __sealfs_attr_apply(struct inode *inode,
+				const struct sealfs_attr *a, bool ours)
 {
 	struct sealfs_inode *si = SEALFS_I(inode);
 	u32 mode = le32_to_cpu(a->mode);
@@ -104,9 +98,35 @@ void sealfs_attr_apply(struct inode *inode, const struct sealfs_attr *a)
 				     sealfs_ac_max(inode));
 	si->attr_time = jiffies;
 	spin_unlock(&inode->i_lock);
-	if (changed && S_ISREG(mode) && inode->i_mapping->nrpages &&
+	if (changed && !ours && S_ISREG(mode) && inode->i_mapping->nrpages &&
 	    !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY))
 		invalidate_inode_pages2(inode->i_mapping);
+}
+
+/**
+ * sealfs_attr_apply() - take attributes from the inode's server
+ * @inode: the inode
+ * @a: its attributes, all fields valid
+ *
+ * A changed change counter means someone else changed the file: its
+ * cached pages go. The file type never changes; a reply claiming it did is
+ * ignored.
+ */
+void sealfs_attr_apply(struct inode *inode, const struct sealfs_attr *a)
+{
+	__sealfs_attr_apply(inode, a, false);
+}
+
+/**
+ * sealfs_attr_own() - take attributes a change of this client returned
+ * @inode: the inode
+ * @a: its attributes after the change (SETATTR, size extension, LINK)
+ *
+ * The change counter moved because of this client: the cached pages stay.
+ */
+void sealfs_attr_own(struct inode *inode, const struct sealfs_attr *a)
+{
+	__sealfs_attr_apply(inode, a, true);
 }
 
 static int sealfs_iget_test(struct inode *inode, void *data)
@@ -304,7 +324,7 @@ int sealfs_setattr(struct sealfs_idmap *idmap, struct dentry *dentry,
 		SEALFS_I(inode)->size_dirty = false;
 		truncate_setsize(inode, iattr->ia_size);
 	}
-	sealfs_attr_apply(inode, &a);
+	sealfs_attr_own(inode, &a);
 	return 0;
 }
 

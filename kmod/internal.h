@@ -168,6 +168,7 @@ void sealfs_conns_destroy(struct sealfs_fs *fs);
 struct inode *sealfs_iget(struct super_block *sb,
 			  const struct sealfs_attr *a, bool full);
 void sealfs_attr_apply(struct inode *inode, const struct sealfs_attr *a);
+void sealfs_attr_own(struct inode *inode, const struct sealfs_attr *a);
 int sealfs_revalidate(struct inode *inode, bool force);
 int sealfs_getattr(struct sealfs_idmap *idmap, const struct path *path,
 		   struct kstat *stat, u32 request_mask, unsigned int flags);
