@@ -99,7 +99,10 @@ static int msrc_resolve(const char *host, msrc_resolver resolve, void *ctx,
 	return MSRC_OK;
 }
 
-/* One manager, @len bytes at @p: its numeric form appended to @buf. */
+/*
+ * One manager, @len bytes at @p: its numeric form appended to @buf. With
+ * no @resolve, only checks the syntax (a host name is not looked up).
+ */
 static int msrc_manager(const char *p, size_t len, msrc_resolver resolve,
 			msrc_note note, void *ctx, char *buf, size_t cap,
 			size_t *pos, char *err, size_t errlen)
@@ -147,6 +150,9 @@ static int msrc_manager(const char *p, size_t len, msrc_resolver resolve,
 			goto bad_port;
 		if (inet_pton(AF_INET, host, bin) == 1) {
 			inet_ntop(AF_INET, bin, addr, sizeof(addr));
+		} else if (!resolve) {
+			/* No address is shorter: no false "too long". */
+			strcpy(addr, "0.0.0.0");
 		} else {
 			rc = msrc_resolve(host, resolve, ctx, addr, sizeof(addr), err, errlen);
 			if (rc)
@@ -163,6 +169,28 @@ static int msrc_manager(const char *p, size_t len, msrc_resolver resolve,
 
 bad_port:
 	return msrc_fail(err, errlen, MSRC_ESYNTAX, "'%s': bad port (1 to 65535)", rest);
+}
+
+/* Every manager in [@src, @sep) through msrc_manager(), into @buf. */
+static int msrc_managers(const char *src, const char *sep, msrc_resolver resolve,
+			 msrc_note note, void *ctx, char *buf, size_t cap,
+			 size_t *pos, char *err, size_t errlen)
+{
+	const char *p, *end;
+	int rc;
+
+	for (p = src;; p = end + 1) {
+		end = memchr(p, ',', sep - p);
+		if (!end)
+			end = sep;
+		if (p != src && !msrc_append(buf, cap, pos, ","))
+			return msrc_fail(err, errlen, MSRC_ESYNTAX,
+					 "source longer than %d bytes", MSRC_MAX_LEN);
+		rc = msrc_manager(p, end - p, resolve, note, ctx, buf, cap, pos,
+				  err, errlen);
+		if (rc || end == sep)
+			return rc;
+	}
 }
 
 /**
@@ -182,8 +210,8 @@ int msrc_rewrite(const char *src, msrc_resolver resolve, msrc_note note,
 		 void *ctx, char *out, size_t outlen, char *err, size_t errlen)
 {
 	char buf[MSRC_MAX_LEN + 1];
-	const char *sep, *p, *end, *vol;
-	size_t pos = 0, nmgr = 0;
+	const char *sep, *p, *vol;
+	size_t pos = 0, nmgr = 1;
 	int rc;
 
 	if (strlen(src) > MSRC_MAX_LEN)
@@ -199,23 +227,21 @@ int msrc_rewrite(const char *src, msrc_resolver resolve, msrc_note note,
 		return msrc_fail(err, errlen, MSRC_ESYNTAX,
 				 "bad volume name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
 				 vol, SEALFS_VOLNAME_MAX);
-	for (p = src;; p = end + 1) {
-		end = memchr(p, ',', sep - p);
-		if (!end)
-			end = sep;
-		if (++nmgr > MSRC_MAX_MGR)
-			return msrc_fail(err, errlen, MSRC_ESYNTAX,
-					 "too many managers (at most %d)", MSRC_MAX_MGR);
-		if (nmgr > 1 && !msrc_append(buf, sizeof(buf), &pos, ","))
-			return msrc_fail(err, errlen, MSRC_ESYNTAX,
-					 "source longer than %d bytes", MSRC_MAX_LEN);
-		rc = msrc_manager(p, end - p, resolve, note, ctx, buf, sizeof(buf),
-				  &pos, err, errlen);
-		if (rc)
-			return rc;
-		if (end == sep)
-			break;
-	}
+	for (p = src; p < sep; p++)
+		nmgr += *p == ',';
+	if (nmgr > MSRC_MAX_MGR)
+		return msrc_fail(err, errlen, MSRC_ESYNTAX,
+				 "too many managers (at most %d)", MSRC_MAX_MGR);
+	/* The syntax of all managers first, then the look-ups. */
+	rc = msrc_managers(src, sep, NULL, NULL, NULL, buf, sizeof(buf), &pos,
+			   err, errlen);
+	if (rc)
+		return rc;
+	pos = 0;
+	rc = msrc_managers(src, sep, resolve, note, ctx, buf, sizeof(buf), &pos,
+			   err, errlen);
+	if (rc)
+		return rc;
 	if (!msrc_append(buf, sizeof(buf), &pos, ":/%s", vol))
 		return msrc_fail(err, errlen, MSRC_ESYNTAX,
 				 "source longer than %d bytes", MSRC_MAX_LEN);
