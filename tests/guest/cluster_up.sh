@@ -10,7 +10,7 @@
 # cluster stops cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# shellcheck source=lib/cluster.bash
+# shellcheck source-path=SCRIPTDIR source=lib/cluster.bash
 . tests/guest/lib/cluster.bash
 
 step() { echo "cluster_up: $*"; }
@@ -40,7 +40,14 @@ vols=$(cluster_admin volume list)
 echo "$vols"
 grep -qE '^[0-9]+ +vol1 +active ' <<<"$vols" || fail "volume list does not show vol1 active"
 
+step "kill -9 server 2, see it marked down, restart it"
+cluster_kill_server 2
+cluster_wait_up 2
+cluster_restart_server 2
+cluster_wait_up 3
+
 step "load sealfs.ko"
+err=$CLUSTER_DIR/err
 modprobe sealfs
 grep -qE '^nodev[[:space:]]+sealfs$' /proc/filesystems || fail "sealfs not registered"
 mkdir -p "$mnt"
@@ -57,20 +64,20 @@ grep -qF "source=$want target=$mnt type=sealfs flags=0x400 data=soft " <<<"$out"
 
 step "mount.sealfs: a host name that does not resolve, a malformed source"
 rc=0
-"$helper" -f nohost.invalid:/vol1 "$mnt" 2>/tmp/err || rc=$?
-[[ $rc == 32 ]] && grep -q '^mount.sealfs: cannot resolve nohost.invalid: ' /tmp/err ||
-	fail "unresolvable host: status $rc: $(cat /tmp/err)"
+"$helper" -f nohost.invalid:/vol1 "$mnt" 2>"$err" || rc=$?
+[[ $rc == 32 ]] && grep -q '^mount.sealfs: cannot resolve nohost.invalid: ' "$err" ||
+	fail "unresolvable host: status $rc: $(cat "$err")"
 rc=0
-"$helper" -f localhost:/a/b "$mnt" 2>/tmp/err || rc=$?
-[[ $rc == 1 ]] && grep -q 'bad volume name' /tmp/err || fail "bad volume: status $rc: $(cat /tmp/err)"
+"$helper" -f localhost:/a/b "$mnt" 2>"$err" || rc=$?
+[[ $rc == 1 ]] && grep -q 'bad volume name' "$err" || fail "bad volume: status $rc: $(cat "$err")"
 
 # try CMD...: a real mount of $src. The kernel must get the numeric source:
 # until mounting lands it refuses a well-formed one with EOPNOTSUPP.
 try() {
 	local rc=0
 	dmesg -C
-	"$@" 2>/tmp/err || rc=$?
-	cat /tmp/err
+	"$@" 2>"$err" || rc=$?
+	cat "$err"
 	! dmesg | grep -qF 'IPv4 or [IPv6]' || fail "$*: the kernel got a source with a host name"
 	if ((rc == 0)); then
 		grep -qw "$mnt" /proc/mounts || fail "$*: status 0 but nothing mounted"
@@ -78,7 +85,7 @@ try() {
 		step "$*: mounted"
 		return
 	fi
-	[[ $rc == 32 ]] && grep -qF 'Operation not supported' /tmp/err ||
+	[[ $rc == 32 ]] && grep -qF 'Operation not supported' "$err" ||
 		fail "$*: status $rc"
 	dmesg | grep -qF 'mounting volumes is not available' ||
 		fail "$*: no 'mounting volumes is not available' in the kernel log"
