@@ -20,9 +20,18 @@ fail() {
 	exit 1
 }
 helper=build/bin/mount.sealfs
-mnt=/tmp/mnt
 [[ -x $helper ]] || fail "no $helper (make)"
-trap cluster_cleanup EXIT
+mnt='' sbin_helper=''
+# Whatever happens, leave no mount and no helper in /sbin behind (other
+# tests may run in the same guest).
+cleanup() {
+	local rc=$?
+	[[ -z $mnt ]] || ! grep -qw "$mnt" /proc/mounts || umount "$mnt" 2>/dev/null
+	[[ -z $sbin_helper ]] || rm -f "$sbin_helper"
+	(exit "$rc")
+	cluster_cleanup
+}
+trap cleanup EXIT
 
 step "start a manager and 3 servers"
 cluster_start 3
@@ -50,6 +59,7 @@ step "load sealfs.ko"
 err=$CLUSTER_DIR/err
 modprobe sealfs
 grep -qE '^nodev[[:space:]]+sealfs$' /proc/filesystems || fail "sealfs not registered"
+mnt=$CLUSTER_DIR/mnt
 mkdir -p "$mnt"
 src=localhost:$CLUSTER_MGR_PORT:/vol1
 want=127.0.0.1:$CLUSTER_MGR_PORT:/vol1
@@ -71,8 +81,9 @@ rc=0
 "$helper" -f localhost:/a/b "$mnt" 2>"$err" || rc=$?
 [[ $rc == 1 ]] && grep -q 'bad volume name' "$err" || fail "bad volume: status $rc: $(cat "$err")"
 
-# try CMD...: a real mount of $src. The kernel must get the numeric source:
-# until mounting lands it refuses a well-formed one with EOPNOTSUPP.
+# try CMD...: a real mount of $src. The kernel must get the numeric source.
+# A sealfs.ko that mounts volumes mounts it (and /proc/mounts shows the
+# numeric source); one that does not yet refuses it with EOPNOTSUPP.
 try() {
 	local rc=0
 	dmesg -C
@@ -80,7 +91,8 @@ try() {
 	cat "$err"
 	! dmesg | grep -qF 'IPv4 or [IPv6]' || fail "$*: the kernel got a source with a host name"
 	if ((rc == 0)); then
-		grep -qw "$mnt" /proc/mounts || fail "$*: status 0 but nothing mounted"
+		grep -qF "$want $mnt sealfs " /proc/mounts ||
+			fail "$*: status 0 but no mount of $want on $mnt in /proc/mounts"
 		umount "$mnt"
 		step "$*: mounted"
 		return
@@ -97,9 +109,12 @@ try "$helper" "$src" "$mnt" -o soft,timeo=50
 # mount(8) runs /sbin/mount.sealfs; /sbin is the guest's writable overlay.
 if [[ ${SEALFS_VM:-} == 1 ]]; then
 	step "mount -t sealfs $src $mnt"
-	install -m 0755 "$helper" /sbin/mount.sealfs
+	sbin_helper=/sbin/mount.sealfs
+	[[ ! -e $sbin_helper ]] || fail "$sbin_helper exists already"
+	install -m 0755 "$helper" "$sbin_helper"
 	try mount -t sealfs -o soft "$src" "$mnt"
-	rm -f /sbin/mount.sealfs
+	rm -f "$sbin_helper"
+	sbin_helper=''
 fi
 rmmod sealfs
 
