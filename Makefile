@@ -49,7 +49,8 @@ USER_LIBS   = -lxxhash -lleveldb -lconfig -lpmem -ljson-c -lsystemd -lpthread
 COMMON_SRC  = $(wildcard common/*.c)
 COMMON_HDR  = $(wildcard common/*.h)
 LIB_SRC     = $(COMMON_SRC) $(wildcard utils/lib/*.c) \
-	      $(filter-out %/main.c,$(wildcard server/*.c manager/*.c utils/admin/*.c))
+	      $(filter-out %/main.c %/mount_sealfs.c,$(wildcard server/*.c manager/*.c \
+	      utils/admin/*.c utils/mount/*.c))
 LIBCOMMON   = $(BUILD)/lib/libsealfs-common.a
 LIBSEALFS   = $(BUILD)/lib/libsealfs.a
 # Unit tests link a copy of everything built with ASan and UBSan.
@@ -59,13 +60,15 @@ LIBSAN      = $(BUILD)/san/libsealfs-san.a
 PROG_MAINS  = $(wildcard server/main.c manager/main.c utils/admin/main.c)
 prog_name   = $(if $(filter utils/admin/main.c,$1),sealfs-admin,sealfs-$(patsubst %/main.c,%,$1))
 PROGRAMS_BUILT = $(foreach m,$(PROG_MAINS),$(BUILD)/bin/$(call prog_name,$(m)))
+# The mount helper links only its own files and common/ (no daemon libraries).
+MOUNT_HELPER = $(BUILD)/bin/mount.sealfs
 
 UNIT_TESTS  = $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS   = $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 # Golden vectors shared with the kernel tests, written by generators.
 VECTORS     = codec placement
 
-userspace: $(LIBCOMMON) $(LIBSEALFS) $(PROGRAMS_BUILT) hdrcheck
+userspace: $(LIBCOMMON) $(LIBSEALFS) $(PROGRAMS_BUILT) $(MOUNT_HELPER) hdrcheck
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -96,6 +99,9 @@ $(BUILD)/bin/sealfs-admin: $(BUILD)/obj/utils/admin/main.o $(LIBSEALFS)
 $(PROGRAMS_BUILT):
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $^ -o $@ $(USER_LIBS)
+$(MOUNT_HELPER): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard utils/mount/*.c)) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $^ -o $@
 
 # Every shared header must compile on its own in userspace.
 hdrcheck: $(COMMON_HDR:common/%.h=$(BUILD)/hdrcheck/%.o)
@@ -166,7 +172,8 @@ module-check: $(KBUILD_TREE)/.tree
 # ---- install --------------------------------------------------------------
 
 # Programs, manual pages, systemd units (ExecStart pointing at SBINDIR) and
-# example configurations are picked up from their directories; sealfs.ko
+# example configurations are picked up from their directories; mount.sealfs
+# goes to /sbin, where mount(8) looks for helpers, whatever PREFIX; sealfs.ko
 # goes to the module tree of the kernel it was built for (depmod runs when
 # installing into /).
 PROGRAMS    = $(PROGRAMS_BUILT)
@@ -177,6 +184,7 @@ EXAMPLEDIR ?= $(PREFIX)/share/sealfs/examples
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= /lib/systemd/system
+MOUNTDIR   ?= /sbin
 MODDIR      = /lib/modules/$(KREL)/extra
 
 install: all
@@ -185,6 +193,8 @@ install: all
 	install -m 0644 $(KBUILD_TREE)/sealfs.ko $(DESTDIR)$(MODDIR)/sealfs.ko
 	$(if $(PROGRAMS),install -d $(DESTDIR)$(SBINDIR) && \
 		install -m 0755 $(PROGRAMS) $(DESTDIR)$(SBINDIR)/)
+	install -d $(DESTDIR)$(MOUNTDIR)
+	install -m 0755 $(MOUNT_HELPER) $(DESTDIR)$(MOUNTDIR)/mount.sealfs
 	$(foreach s,$(sort $(patsubst .%,%,$(suffix $(MANPAGES)))),\
 		install -d $(DESTDIR)$(MANDIR)/man$(s) && \
 		install -m 0644 $(filter %.$(s),$(MANPAGES)) $(DESTDIR)$(MANDIR)/man$(s)/;)

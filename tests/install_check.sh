@@ -15,6 +15,8 @@ modinfo -F vermagic "$ko" >/dev/null || fail "$ko is not a module"
 for p in build/bin/sealfs-*; do
 	[[ -x $d/usr/sbin/${p##*/} ]] || fail "${p##*/} not installed in /usr/sbin"
 done
+# mount(8) looks for helpers in /sbin only, whatever the PREFIX.
+[[ -x $d/sbin/mount.sealfs ]] || fail "mount.sealfs not installed in /sbin"
 for m in Documentation/man/*.[1-8]; do
 	s=${m##*.}
 	[[ -f $d/usr/share/man/man$s/${m##*/} ]] || fail "${m##*/} not installed"
