@@ -309,7 +309,10 @@ static void sealfs_conn_reap(struct sealfs_conn *c)
 		c->rx_task = NULL;
 	}
 	sealfs_conn_fail(c);
+	/* A sender may still hold the endpoint. */
+	mutex_lock(&c->send_lock);
 	c->ops->release(c);
+	mutex_unlock(&c->send_lock);
 }
 
 static void sealfs_conn_backoff(struct sealfs_conn *c)
@@ -349,14 +352,16 @@ static int sealfs_conn_up(struct sealfs_conn *c, unsigned long timeo)
 			if (err)
 				break;
 		}
+		mutex_lock(&c->send_lock);
 		err = c->ops->connect(c, timeo);
 		if (!err) {
 			c->max_payload = SEALFS_MAX_PAYLOAD;
 			err = sealfs_hello(c);
-		}
-		if (err) {
-			if (c->xprt)
+			if (err)
 				c->ops->release(c);
+		}
+		mutex_unlock(&c->send_lock);
+		if (err) {
 			sealfs_conn_backoff(c);
 			break;
 		}
@@ -365,7 +370,9 @@ static int sealfs_conn_up(struct sealfs_conn *c, unsigned long timeo)
 				   c->server_id);
 		if (IS_ERR(t)) {
 			err = PTR_ERR(t);
+			mutex_lock(&c->send_lock);
 			c->ops->release(c);
+			mutex_unlock(&c->send_lock);
 			sealfs_conn_backoff(c);
 			break;
 		}
@@ -390,6 +397,7 @@ static int sealfs_send(struct sealfs_conn *c, struct sealfs_req *req,
 {
 	struct sealfs_hdr_info h = req->sh;
 	unsigned int nofs;
+	bool stale;
 	int err;
 
 	h.req_id = req->id;
@@ -414,16 +422,21 @@ static int sealfs_send(struct sealfs_conn *c, struct sealfs_req *req,
 	req->sent = jiffies;
 	nofs = memalloc_nofs_save();
 	mutex_lock(&c->send_lock);
-	if (req->data) {
-		struct iov_iter data = *req->data;
+	/* The endpoint may have failed (and the request with it) meanwhile. */
+	spin_lock(&c->req_lock);
+	stale = req->done || !c->xprt;
+	spin_unlock(&c->req_lock);
+	if (!stale) {
+		struct iov_iter data;
 
-		err = c->ops->send(c, req->sbuf, req->slen, &data);
-	} else {
-		err = c->ops->send(c, req->sbuf, req->slen, NULL);
+		if (req->data)
+			data = *req->data;
+		err = c->ops->send(c, req->sbuf, req->slen,
+				   req->data ? &data : NULL);
+		/* A partial message leaves the stream unusable: start over. */
+		if (err)
+			c->ops->shutdown(c);
 	}
-	/* A partial message leaves the stream unusable: start over. */
-	if (err)
-		c->ops->shutdown(c);
 	mutex_unlock(&c->send_lock);
 	memalloc_nofs_restore(nofs);
 	return 0;

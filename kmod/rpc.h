@@ -92,7 +92,7 @@ struct sealfs_conn {
 	const struct sealfs_xprt_ops *ops;
 	void *xprt;
 	struct mutex lock;		/* connecting and tearing down */
-	struct mutex send_lock;		/* one message at a time */
+	struct mutex send_lock;		/* one message at a time; @xprt */
 	int state;
 	struct task_struct *rx_task;
 	spinlock_t req_lock;		/* @reqs, @inflight, @state */
