@@ -341,9 +341,11 @@ int scli_link(struct scli *cl, u64 ino, u64 parent, const char *name,
  * @parent: directory inode
  * @name: the name
  *
- * When that was the regular file's last link, the other servers drop its
- * data chunks (DATA_TRUNCATE with %SEALFS_TF_DESTROY; the entry's server
- * drops its own).
+ * When that was the last link of a regular file with data, every server
+ * drops its chunks (DATA_TRUNCATE with %SEALFS_TF_DESTROY; the entry's
+ * server has dropped its own). An empty file has no chunks to drop: data
+ * written past the size and never followed by SIZE_EXTEND (a writer that
+ * died in between) is left behind.
  * Return: 0 or -errno.
  */
 int scli_unlink(struct scli *cl, u64 parent, const char *name)
@@ -357,7 +359,7 @@ int scli_unlink(struct scli *cl, u64 parent, const char *name)
 	name_pl(cl, &p, parent, name);
 	rc = attr_call(cl, SEALFS_OP_UNLINK, key_entry(cl, parent, name), &p, true,
 		       &a, NULL);
-	if (rc || a.nlink || !S_ISREG(a.mode))
+	if (rc || a.nlink || !S_ISREG(a.mode) || !a.size)
 		return rc;
 	/* Best effort: the name is gone whatever happens to the chunks. */
 	truncate_all(cl, a.ino, 0, SEALFS_TF_DESTROY);
