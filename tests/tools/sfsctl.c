@@ -77,12 +77,36 @@ static void print_long(const struct scli_attr *a, const char *name)
 	       (unsigned long long)a->ino, name);
 }
 
-/* The parent and last name of @path. */
+/*
+ * The parent and last name of @path. The last directory resolved is
+ * remembered for the next command (batch runs many in one directory); a
+ * command that removes or moves a directory forgets it.
+ */
+static char last_dir[4096];
+static u64 last_dir_ino;
+
 static int parent_of(const char *op, const char *path, u64 *parent, char *name)
 {
-	int rc = scli_resolve_parent(cl, path, parent, name, SEALFS_NAME_MAX + 1);
+	const char *slash = strrchr(path, '/');
+	size_t dl = slash ? (size_t)(slash - path) : 0;
+	int rc;
 
-	return rc ? fail(op, path, rc) : 0;
+	if (last_dir_ino && slash && slash[1] && dl < sizeof(last_dir) &&
+	    strlen(last_dir) == dl && !strncmp(path, last_dir, dl) &&
+	    strlen(slash + 1) <= SEALFS_NAME_MAX) {
+		strcpy(name, slash + 1);
+		*parent = last_dir_ino;
+		return 0;
+	}
+	rc = scli_resolve_parent(cl, path, parent, name, SEALFS_NAME_MAX + 1);
+	if (rc)
+		return fail(op, path, rc);
+	if (slash && slash[1] && dl && dl < sizeof(last_dir)) {
+		memcpy(last_dir, path, dl);
+		last_dir[dl] = '\0';
+		last_dir_ino = *parent;
+	}
+	return 0;
 }
 
 static int cmd_create(const char *op, const char *path, u32 mode, bool excl)
@@ -204,6 +228,8 @@ static int cmd_name(const char *op, const char *path)
 
 	if (parent_of(op, path, &parent, name))
 		return 1;
+	if (!strcmp(op, "rmdir"))
+		last_dir_ino = 0;
 	rc = !strcmp(op, "rm") ? scli_unlink(cl, parent, name) :
 	     !strcmp(op, "rmdir") ? scli_rmdir(cl, parent, name) :
 	     scli_create(cl, parent, name, S_IFDIR | 0755, 0, true, NULL);
@@ -231,6 +257,7 @@ static int cmd_two(const char *op, const char *src, const char *dst)
 	}
 	if (parent_of(op, src, &sp, sname))
 		return 1;
+	last_dir_ino = 0;
 	rc = scli_rename(cl, sp, sname, dp, dname, 0);
 	return rc ? fail(op, src, rc) : 0;
 }
