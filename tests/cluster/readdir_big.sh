@@ -79,5 +79,12 @@ sfs ls /d >"$tmp/ls" || die "ls /d after the removal"
 [[ ! -s $tmp/ls ]] || die "ls /d after the removal: $(head -n 3 "$tmp/ls")"
 sfs stat /d/f00001 2>/dev/null && die "a removed name still resolves"
 
+step "servers and manager stop cleanly"
+for i in 1 2 3; do
+	kill -TERM "${srv_pid[$i]}"
+	rc=0; wait "${srv_pid[$i]}" || rc=$?
+	[[ $rc == 0 ]] || die "server $i exited with status $rc on SIGTERM"
+	unset "srv_pid[$i]"
+done
 stop_manager
 step "ok"
