@@ -338,6 +338,8 @@ static int cmd_batch(void)
 		}
 		if (run(n, words))
 			status = 1;
+		fflush(stdout);	/* a script may wait for each answer */
+		fflush(stderr);
 	}
 	fflush(stdout);
 	return status;
