@@ -6,7 +6,8 @@
  * least as new as the server's; WRONG_OWNER refetching and going to the
  * new owner; NOTREADY retried without refetching; a connection lost
  * before the answer resent on a new connection with the same request id
- * and SEALFS_HF_RETRY; giving up with -EAGAIN; errors mapped to errno.
+ * and SEALFS_HF_RETRY; giving up with -EAGAIN; errors mapped to errno;
+ * following epoch changes (scli_map_wait()).
  */
 #include <arpa/inet.h>
 #include <poll.h>
@@ -435,6 +436,26 @@ static void test_gives_up_and_maps_errors(void **state)
 	scli_close(cl);
 }
 
+static void test_map_wait_follows_epochs(void **state)
+{
+	struct scli *cl = open_client(0);
+
+	(void)state;
+	/* The fake answers a long poll at once: no newer map. */
+	assert_int_equal(scli_map_wait(cl, 50), 0);
+	assert_true(scli_cur_map(cl)->epoch == 5);
+	pthread_mutex_lock(&fk.mu);
+	fk.epoch = 9;
+	fk.w1 = 300;
+	pthread_mutex_unlock(&fk.mu);
+	assert_int_equal(scli_map_wait(cl, 50), 1);
+	assert_true(scli_cur_map(cl)->epoch == 9);
+	assert_int_equal(scli_map_srv(scli_cur_map(cl), 1)->weight, 300);
+	assert_int_equal(scli_refresh(cl, 0), 0);
+	assert_true(scli_cur_map(cl)->epoch == 9);
+	scli_close(cl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +467,8 @@ int main(void)
 						fk_teardown),
 		cmocka_unit_test_setup_teardown(test_lost_connection_replays, fk_setup, fk_teardown),
 		cmocka_unit_test_setup_teardown(test_gives_up_and_maps_errors, fk_setup,
+						fk_teardown),
+		cmocka_unit_test_setup_teardown(test_map_wait_follows_epochs, fk_setup,
 						fk_teardown),
 	};
 
