@@ -89,7 +89,9 @@ int scli_resolve_parent(struct scli *cl, const char *path, u64 *parent,
 	while (slash > path && slash[-1] != '/')
 		slash--;
 	n = end - slash;
-	if (!n || n >= namelen || (n == 1 && *slash == '.') ||
+	if (n > SEALFS_NAME_MAX || n >= namelen)
+		return scli_fail(cl, -ENAMETOOLONG, "name %.40s...", slash);
+	if (!n || (n == 1 && *slash == '.') ||
 	    (n == 2 && slash[0] == '.' && slash[1] == '.'))
 		return scli_fail(cl, -EINVAL, "path '%s' has no last name", path);
 	if ((size_t)(slash - path) >= sizeof(dir))
