@@ -67,6 +67,8 @@ int scli_name_ok(struct scli *cl, const char *what, const char *name)
 static void conn_drop(struct scli *cl, struct scli_conn *c)
 {
 	(void)cl;
+	if (!c)
+		return;
 	if (c->rpc)
 		srpc_free(c->rpc);
 	c->rpc = NULL;
