@@ -64,6 +64,8 @@ int scli_name_ok(struct scli *cl, const char *what, const char *name)
 	return 0;
 }
 
+static struct srpc *conn_get(struct scli *cl, u32 id, int *rcp);
+
 static void conn_drop(struct scli *cl, struct scli_conn *c)
 {
 	(void)cl;
@@ -90,6 +92,25 @@ static struct scli_conn *conn_slot(struct scli *cl, u32 id)
 	memset(n, 0, sizeof(*n));
 	n->id = id;
 	return n;
+}
+
+/**
+ * scli_conn_get() - the open connection to a server
+ * @cl: the client
+ * @id: server id in the current map
+ * @rcp: set to -errno when %NULL is returned
+ *
+ * Opens and greets it if need be; the epoch of its requests is set to the
+ * current map's.
+ * Return: the connection, or %NULL.
+ */
+struct srpc *scli_conn_get(struct scli *cl, u32 id, int *rcp)
+{
+	struct srpc *r = conn_get(cl, id, rcp);
+
+	if (r)
+		srpc_set_epoch(r, cl->map->epoch);
+	return r;
 }
 
 /* The open connection to server @id, opened and greeted if need be. */

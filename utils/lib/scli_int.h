@@ -106,6 +106,7 @@ static inline void scli_pl_put(struct scli_pl *p, const void *d, u32 n)
 
 int scli_call(struct scli *cl, const struct scli_req *q,
 	      struct srpc_result *res, u32 *served_by);
+struct srpc *scli_conn_get(struct scli *cl, u32 id, int *rcp);
 int scli_fail(struct scli *cl, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int scli_name_ok(struct scli *cl, const char *what, const char *name);
