@@ -7,6 +7,7 @@
  * new owner; NOTREADY retried without refetching; a connection lost
  * before the answer resent on a new connection with the same request id
  * and SEALFS_HF_RETRY; giving up with -EAGAIN; errors mapped to errno;
+ * a merged directory listing whose parallel round meets NOTREADY;
  * following epoch changes (scli_map_wait()).
  */
 #include <arpa/inet.h>
@@ -126,6 +127,34 @@ static void send_map(int fd, const struct sealfs_hdr_info *req)
 	FK_EQ(send(fd, buf, b.len, MSG_NOSIGNAL), (ssize_t)b.len);
 }
 
+/* Server @kind's slice of every directory: one entry, "s<kind>". */
+static void send_dirents(int fd, const struct sealfs_hdr_info *req, int kind)
+{
+	struct sealfs_readdir_rep rep = {
+		.count = cpu_to_le32(1), .flags = cpu_to_le32(SEALFS_RD_EOF),
+	};
+	struct sealfs_dirent d = {
+		.cookie = cpu_to_le64(1), .flags = cpu_to_le32(SEALFS_EF_ATTR),
+		.name_len = cpu_to_le16(2),
+	};
+	struct sealfs_hdr_info h = {
+		.opcode = req->opcode, .flags = SEALFS_HF_REPLY, .req_id = req->req_id,
+		.epoch = fk.epoch,
+	};
+	char name[3] = { 's', (char)('0' + kind), 0 };
+	u8 buf[4096];
+	struct sealfs_buf b;
+
+	d.attr.ino = cpu_to_le64(100 + kind);
+	d.attr.mode = cpu_to_le32(S_IFREG | 0600);
+	sealfs_buf_init(&b, buf, sizeof(buf));
+	sealfs_msg_start(&b);
+	sealfs_buf_put(&b, &rep, sizeof(rep));
+	sealfs_msg_put_rec(&b, SEALFS_REC_DIRENT, &d, sizeof(d), name, 2);
+	FK_EQ(sealfs_msg_end(&b, &h, 0), 0);
+	FK_EQ(send(fd, buf, b.len, MSG_NOSIGNAL), (ssize_t)b.len);
+}
+
 /* Serves one message on connection @i; false when it closed. */
 static bool serve(int i)
 {
@@ -172,6 +201,8 @@ static bool serve(int i)
 		if (status) {
 			send_msg(fd, &h, status, status == SEALFS_S_STALE_EPOCH ?
 				 fk.stale_epoch : fk.epoch, NULL, 0);
+		} else if (h.opcode == SEALFS_OP_READDIR) {
+			send_dirents(fd, &h, kind);
 		} else if (h.opcode == SEALFS_OP_CREATE) {
 			struct sealfs_entry_rep r = { .flags = cpu_to_le32(SEALFS_EF_ATTR) };
 
@@ -436,6 +467,33 @@ static void test_gives_up_and_maps_errors(void **state)
 	scli_close(cl);
 }
 
+static void test_readdir_merges_with_steering(void **state)
+{
+	static const u32 st[] = { SEALFS_S_OK, SEALFS_S_NOTREADY };
+	struct scli *cl = open_client(0);
+	struct scli_dirent e[3];
+	struct scli_dir *d;
+	u32 i, reads = 0;
+
+	(void)state;
+	assert_int_equal(scli_opendir(cl, 1, &d), 0);
+	/* The first READDIR of the round is answered NOTREADY: read again. */
+	script(st, 2);
+	assert_int_equal(scli_readdir(d, &e[0]), 1);
+	assert_int_equal(scli_readdir(d, &e[1]), 1);
+	assert_int_equal(scli_readdir(d, &e[2]), 0);
+	scli_closedir(d);
+	assert_true(e[0].server != e[1].server);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(e[i].name[1] - '0', (int)e[i].server);
+		assert_true(e[i].has_attr && e[i].attr.ino == 100 + e[i].server);
+	}
+	for (i = 0; i < fk.nlog; i++)
+		reads += fk.log[i].op == SEALFS_OP_READDIR;
+	assert_int_equal(reads, 3);
+	scli_close(cl);
+}
+
 static void test_map_wait_follows_epochs(void **state)
 {
 	struct scli *cl = open_client(0);
@@ -467,6 +525,8 @@ int main(void)
 						fk_teardown),
 		cmocka_unit_test_setup_teardown(test_lost_connection_replays, fk_setup, fk_teardown),
 		cmocka_unit_test_setup_teardown(test_gives_up_and_maps_errors, fk_setup,
+						fk_teardown),
+		cmocka_unit_test_setup_teardown(test_readdir_merges_with_steering, fk_setup,
 						fk_teardown),
 		cmocka_unit_test_setup_teardown(test_map_wait_follows_epochs, fk_setup,
 						fk_teardown),
