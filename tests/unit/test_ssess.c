@@ -260,6 +260,26 @@ static void test_header_of_other_version(void **state)
 	ts_eof(t);
 }
 
+static void test_second_hello_closes(void **state)
+{
+	struct sealfs_hello_req q = ts_hello(SEALFS_PROTO_MAJOR, SEALFS_FEAT_ALL, 0);
+	struct ts *t = *state;
+	struct sealfs_hello_rep rep;
+	struct sealfs_hdr_info h;
+
+	ts_send(t, SEALFS_OP_HELLO, 0, 1, SEALFS_PROTO_MAJOR, &q, sizeof(q));
+	ts_reply(t, &h, &rep, sizeof(rep));
+	assert_int_equal(h.status, SEALFS_S_OK);
+	/* Another client id on the bound connection: refused, not rebound. */
+	q.client_id = cpu_to_le64(0xbad);
+	ts_send(t, SEALFS_OP_HELLO, 0, 2, SEALFS_PROTO_MAJOR, &q, sizeof(q));
+	assert_int_equal(ts_reply(t, &h, &rep, sizeof(rep)), 0);
+	assert_int_equal(h.status, SEALFS_S_BADMSG);
+	assert_true(h.req_id == 2);
+	ts_eof(t);
+	assert_true(t->sess.client_id == 0xc11e47);
+}
+
 static void test_reply_from_peer_closes(void **state)
 {
 	struct ts *t = *state;
@@ -277,6 +297,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_request_before_hello, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_hello_other_major, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_header_of_other_version, ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_second_hello_closes, ts_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_reply_from_peer_closes, ts_setup, ts_teardown),
 	};
 

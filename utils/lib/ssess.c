@@ -72,8 +72,9 @@ static void ssess_hello(struct ssess *s, struct sconn *c,
  * @h: the message's header
  * @m: the message
  *
- * Answers HELLO; answers a request before HELLO with BADMSG and closes
- * the connection, as it does on a reply (nothing is asked of the peer).
+ * Answers HELLO; answers a request before HELLO, or a second HELLO, with
+ * BADMSG and closes the connection; closes it on a reply too (nothing is
+ * asked of the peer).
  *
  * Return: true when the message was dealt with here; false for a request
  * the owner must serve.
@@ -86,6 +87,13 @@ bool ssess_gate(struct ssess *s, struct sconn *c, const struct ssess_self *self,
 		slog_warn("%s: unexpected reply (%s); closing", sconn_name(c),
 			  sealfs_op_name(h->opcode));
 		sconn_close(c, -EPROTO);
+		return true;
+	}
+	if (h->opcode == SEALFS_OP_HELLO && s->hello) {
+		/* The session is bound (client id, limits): no renegotiation. */
+		slog_warn("%s: second HELLO; closing", sconn_name(c));
+		sconn_send_status(c, h, SEALFS_S_BADMSG, epoch);
+		sconn_shutdown(c, -EPROTO);
 		return true;
 	}
 	if (h->opcode == SEALFS_OP_HELLO) {
