@@ -318,6 +318,5 @@ struct file_system_type sealfs_fs_type = {
 	.init_fs_context	= sealfs_init_fs_context,
 	.parameters		= sealfs_fs_parameters,
 	.kill_sb		= sealfs_kill_sb,
-	.fs_flags		= FS_RENAME_DOES_D_MOVE,
 };
 MODULE_ALIAS_FS("sealfs");
