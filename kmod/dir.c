@@ -194,16 +194,27 @@ static int sealfs_unlink(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
 	struct sealfs_attr a;
+	bool full = false;
 	int err;
 
 	err = sealfs_op_unlink(SEALFS_FS(dir->i_sb), sealfs_dir_ino(dir),
-			       &dentry->d_name, false, &a);
+			       &dentry->d_name, false, &a, &full);
 	if (err)
 		return err;
-	if (le64_to_cpu(a.ino) == inode->i_ino)
+	if (full && le64_to_cpu(a.ino) == inode->i_ino) {
 		set_nlink(inode, le32_to_cpu(a.nlink));
-	else
-		drop_nlink(inode);
+	} else {
+		/* The inode lives elsewhere: its server has the count. When
+		 * it cannot be asked, the inode is kept: a leak is better
+		 * than dropping data another name still reaches.
+		 */
+		err = sealfs_op_getattr(SEALFS_FS(dir->i_sb), inode->i_ino, &a);
+		if (err == -ESTALE)
+			clear_nlink(inode);
+		else if (!err && le64_to_cpu(a.ino) == inode->i_ino)
+			sealfs_attr_own(inode, &a);
+		err = 0;
+	}
 	SEALFS_I(dir)->attr_time = jiffies - SEALFS_I(dir)->attr_timeo - 1;
 	return 0;
 }
@@ -214,7 +225,7 @@ static int sealfs_rmdir(struct inode *dir, struct dentry *dentry)
 	int err;
 
 	err = sealfs_op_unlink(SEALFS_FS(dir->i_sb), sealfs_dir_ino(dir),
-			       &dentry->d_name, true, NULL);
+			       &dentry->d_name, true, NULL, NULL);
 	if (err)
 		return err;
 	clear_nlink(inode);

@@ -205,7 +205,7 @@ int sealfs_op_readlink(struct sealfs_fs *fs, u64 ino, char **target);
 int sealfs_op_link(struct sealfs_fs *fs, u64 ino, u64 dir,
 		   const struct qstr *name, struct sealfs_attr *a, bool *full);
 int sealfs_op_unlink(struct sealfs_fs *fs, u64 dir, const struct qstr *name,
-		     bool isdir, struct sealfs_attr *a);
+		     bool isdir, struct sealfs_attr *a, bool *full);
 int sealfs_op_rename(struct sealfs_fs *fs, u64 odir, const struct qstr *oname,
 		     u64 ndir, const struct qstr *nname, u32 flags,
 		     struct sealfs_rename_rep *out);

@@ -253,11 +253,13 @@ int sealfs_op_link(struct sealfs_fs *fs, u64 ino, u64 dir,
  * @name: the name to remove
  * @isdir: RMDIR rather than UNLINK
  * @a: UNLINK: the inode as the unlink left it (its nlink after)
+ * @full: UNLINK: whether @a is valid (the inode lives on the entry's
+ *	server)
  *
  * Return: 0 or a negative errno.
  */
 int sealfs_op_unlink(struct sealfs_fs *fs, u64 dir, const struct qstr *name,
-		     bool isdir, struct sealfs_attr *a)
+		     bool isdir, struct sealfs_attr *a, bool *full)
 {
 	struct sealfs_name_req r = {
 		.parent = cpu_to_le64(dir), .vol = cpu_to_le32(fs->vol),
@@ -277,7 +279,7 @@ int sealfs_op_unlink(struct sealfs_fs *fs, u64 dir, const struct qstr *name,
 		sealfs_req_put(req);
 		return err;
 	}
-	return sealfs_entry_call(fs, req, sealfs_ekey(fs, dir, name), a, NULL);
+	return sealfs_entry_call(fs, req, sealfs_ekey(fs, dir, name), a, full);
 }
 
 /**

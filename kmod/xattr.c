@@ -134,11 +134,33 @@ static int sealfs_xattr_set(const struct xattr_handler *h,
 	return err;
 }
 
+/* Drops trusted.* names (callers without CAP_SYS_ADMIN must not see them);
+ * returns the new length of the NUL-separated list.
+ */
+static size_t sealfs_xattr_filter(char *list, size_t len)
+{
+	size_t in = 0, out = 0;
+
+	while (in < len) {
+		size_t n = strnlen(list + in, len - in) + 1;
+
+		if (strncmp(list + in, XATTR_TRUSTED_PREFIX,
+			    XATTR_TRUSTED_PREFIX_LEN)) {
+			memmove(list + out, list + in, n);
+			out += n;
+		}
+		in += n;
+	}
+	return min(out, len);
+}
+
 /**
  * sealfs_listxattr() - &inode_operations.listxattr
  * @dentry: whose attributes
  * @buf: receives the NUL-separated names, or %NULL with @size 0
  * @size: room in @buf
+ *
+ * trusted.* names are listed only to callers with CAP_SYS_ADMIN.
  *
  * Return: bytes of the list, or a negative errno.
  */
@@ -148,13 +170,13 @@ ssize_t sealfs_listxattr(struct dentry *dentry, char *buf, size_t size)
 	struct sealfs_fs *fs = SEALFS_FS(inode->i_sb);
 	struct sealfs_listxattr_req r = {
 		.ino = cpu_to_le64(inode->i_ino), .vol = cpu_to_le32(fs->vol),
-		.size = cpu_to_le32(min_t(size_t, size, SEALFS_XATTR_LIST_MAX)),
+		.size = cpu_to_le32(SEALFS_XATTR_LIST_MAX),
 	};
-	const struct sealfs_xattr_rep *rep;
 	struct sealfs_req *req;
 	struct sealfs_buf b;
 	struct sealfs_msg m;
 	ssize_t err;
+	size_t len;
 
 	req = sealfs_req_alloc(SEALFS_OP_LISTXATTR, sizeof(r));
 	if (!req)
@@ -165,14 +187,18 @@ ssize_t sealfs_listxattr(struct dentry *dentry, char *buf, size_t size)
 	if (!err)
 		err = sealfs_call(fs, 0, sealfs_key_inode(fs->vol, inode->i_ino),
 				  req, &m);
-	if (!err) {
-		rep = m.body;
-		err = le32_to_cpu(rep->size);
-		if (size && m.tail_len[0] > size)
-			err = -ERANGE;
-		else if (size)
-			memcpy(buf, m.tail[0], m.tail_len[0]);
-	}
+	if (err)
+		goto out;
+	/* The list is in the reply buffer, which this call owns. */
+	len = m.tail_len[0];
+	if (!capable(CAP_SYS_ADMIN))
+		len = sealfs_xattr_filter((char *)m.tail[0], len);
+	err = len;
+	if (size && len > size)
+		err = -ERANGE;
+	else if (size)
+		memcpy(buf, m.tail[0], len);
+out:
 	sealfs_req_put(req);
 	return err;
 }
