@@ -976,6 +976,20 @@ typedef void (*smeta_xprep_fn)(void *arg, u64 txid, u64 age);
 void smeta_xtxn_prepared(struct smeta *m, smeta_xprep_fn fn, void *arg);
 
 /**
+ * smeta_xtxn_in_doubt - is a name prepared by a transaction not finished
+ * here? Its entry may appear at any moment: LOOKUP answers AGAIN rather
+ * than a NOENT that the transaction's outcome could contradict.
+ * @m: store
+ * @vol: volume
+ * @parent: directory
+ * @name: name
+ * @len: bytes of @name
+ * Return: -EAGAIN when in doubt, else 0.
+ */
+int smeta_xtxn_in_doubt(struct smeta *m, u32 vol, u64 parent, const char *name,
+			u32 len);
+
+/**
  * struct smeta_rename_out - what smeta_rename() did
  * @ino: the renamed inode
  * @mode: its type bits

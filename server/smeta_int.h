@@ -7,6 +7,7 @@
 #define SMETA_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "smeta.h"
 
@@ -81,6 +82,7 @@ struct smeta {
 	u64 rp_bytes;		/* reply bytes */
 	u64 rp_next_seq;	/* seq of the next insert */
 	struct smeta_xhold *holds; /* cross-server transaction holds */
+	atomic_uint nprep;	/* durable holds in @holds (lock-free peek) */
 	u64 txid_next;		/* next transaction seq to hand out */
 	u64 txid_limit;		/* first seq not reserved on disk */
 };

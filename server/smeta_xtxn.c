@@ -85,6 +85,8 @@ static int prep_decode(const char *v, size_t n, struct smeta_xhold *h)
 
 static void hold_add(struct smeta *m, struct smeta_xhold *h)
 {
+	if (h->durable)
+		atomic_fetch_add(&m->nprep, 1);
 	h->born = xt_now();
 	h->next = m->holds;
 	m->holds = h;
@@ -107,6 +109,8 @@ static void hold_drop(struct smeta *m, u64 txid, bool durable)
 
 	while ((h = *pp)) {
 		if (h->txid == txid && h->durable == durable) {
+			if (durable)
+				atomic_fetch_sub(&m->nprep, 1);
 			*pp = h->next;
 			free(h);
 		} else {
@@ -172,6 +176,7 @@ void smeta_xtxn_free(struct smeta *m)
 {
 	struct smeta_xhold *h;
 
+	atomic_store(&m->nprep, 0);
 	while ((h = m->holds)) {
 		m->holds = h->next;
 		free(h);
@@ -433,6 +438,23 @@ static int prep_write(struct smeta_txn *t, struct smeta_xhold *h)
 	h->durable = true;
 	hold_add(t->m, h);
 	return 0;
+}
+
+int smeta_xtxn_in_doubt(struct smeta *m, u32 vol, u64 parent, const char *name,
+			u32 len)
+{
+	const struct smeta_xhold *h;
+	struct smeta_txn *t;
+	bool doubt = false;
+
+	if (!atomic_load(&m->nprep))
+		return 0;
+	if (smeta_txn_begin(m, 0, 0, &t))
+		return 0;
+	for (h = m->holds; h && !doubt; h = h->next)
+		doubt = h->kind == SMETA_XK_ENTRY && name_eq(h, vol, parent, name, len);
+	smeta_txn_abort(t);
+	return doubt ? -EAGAIN : 0;
 }
 
 /* The checks of ENTRY_PREPARE; fills h->old_*. */

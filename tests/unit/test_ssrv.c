@@ -241,12 +241,17 @@ static void test_steering(void **state)
 	}
 	assert_true(i < 1000);
 	assert_int_equal(lookup(f, 1, name, NULL), SEALFS_S_WRONG_OWNER);
-	/* unknown opcodes for a server */
+	/* RENAME is routed by its source entry */
 	do_req(f, SEALFS_OP_RENAME, EPOCH, 0, 0, &(struct sealfs_rename_req){
 		.src_parent = cpu_to_le64(1), .dst_parent = cpu_to_le64(1),
-		.vol = cpu_to_le32(VOL), .src_len = cpu_to_le16(1),
+		.vol = cpu_to_le32(VOL), .src_len = cpu_to_le16(strlen(name)),
 		.dst_len = cpu_to_le16(1) }, sizeof(struct sealfs_rename_req),
-		"a", 1, "b", 1, &r);
+		name, strlen(name), "b", 1, &r);
+	assert_int_equal(r.h.status, SEALFS_S_WRONG_OWNER);
+	rep_free(&r);
+	/* unknown opcodes for a server */
+	do_req(f, SEALFS_OP_MAP_GET, EPOCH, 0, 0, &(struct sealfs_map_get_req){},
+	       sizeof(struct sealfs_map_get_req), NULL, 0, NULL, 0, &r);
 	assert_int_equal(r.h.status, SEALFS_S_NOTSUPP);
 	rep_free(&r);
 }
