@@ -386,8 +386,9 @@ int smeta_xtxn_decisions(struct smeta *m, smeta_xdecision_fn fn, void *arg)
 	const char *key, *val;
 	size_t klen, vlen;
 	char *err = NULL;
-	u32 srv[64], n, i;
+	u32 *srv, n, i;
 	const u8 *b;
+	int rc = 0;
 
 	pfx.b[0] = SMETA_T_XTXN;
 	pfx.b[1] = 'c';
@@ -403,14 +404,19 @@ int smeta_xtxn_decisions(struct smeta *m, smeta_xdecision_fn fn, void *arg)
 		if (klen != 10 || vlen < XT_DEC_HDR || b[0] != SMETA_FMT_V1)
 			continue;
 		n = smeta_get_le32(b + 8);
-		if (vlen != XT_DEC_HDR + 4 * (size_t)n)
+		if (!n || n > SEALFS_MAX_SERVERS ||
+		    vlen != XT_DEC_HDR + 4 * (size_t)n)
 			continue;
-		if (n > 64)
-			n = 64;
+		srv = malloc(4 * (size_t)n);
+		if (!srv) {
+			rc = -ENOMEM;
+			break;
+		}
 		for (i = 0; i < n; i++)
 			srv[i] = smeta_get_le32(b + XT_DEC_HDR + 4 * i);
 		fn(arg, smeta_get_be64((const u8 *)key + 2),
 		   smeta_get_le32(b + 4), srv, n);
+		free(srv);
 	}
 	leveldb_iter_get_error(it, &err);
 	leveldb_iter_destroy(it);
@@ -418,7 +424,7 @@ int smeta_xtxn_decisions(struct smeta *m, smeta_xdecision_fn fn, void *arg)
 		leveldb_free(err);
 		return -EIO;
 	}
-	return 0;
+	return rc;
 }
 
 /* Stages @h's record and writes it; the hold joins the list on success. */

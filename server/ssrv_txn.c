@@ -318,10 +318,14 @@ static void rec_query(struct rec_pass *p, u64 txid)
 static void rec_run(struct ssrv_core *c)
 {
 	struct rec_pass p = { .c = c };
+	bool ready;
 	u32 i;
 
+	pthread_mutex_lock(&c->lock);
+	ready = c->meta && c->map;
+	pthread_mutex_unlock(&c->lock);
 	p.epoch = ssrv_core_epoch(c);
-	if (!c->meta || !p.epoch)
+	if (!ready || !p.epoch)
 		return;
 	smeta_xtxn_decisions(c->meta, rec_decision, &p);
 	smeta_xtxn_prepared(c->meta, rec_prepared, &p);
