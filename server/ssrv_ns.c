@@ -12,10 +12,9 @@
  * and, after the commit, sends INODE_UPDATE (nlink -1) to the inode's
  * server (best effort: a failure leaves the link count one too high; the
  * reply then carries the entry without attributes).
+ * MKDIR under a parent directory held by another server raises the
+ * parent's link count there after the commit, the same way (best effort).
  * Not handled across servers:
- *  - the link count of a parent directory held by another server is not
- *    updated by MKDIR (SMETA_RES_PARENT_REMOTE is ignored): it is
- *    approximate;
  *  - RMDIR of an entry whose directory inode is on another server answers
  *    NOTSUPP in a one-server ring (it cannot happen there);
  *  - data chunks of a destroyed inode are dropped on this server only;
@@ -129,6 +128,11 @@ static int ns_create(struct ssrv_ctx *x, struct smeta_txn *tx)
 	rc = smeta_create(x->c->meta, tx, x->vol->id, le64_to_cpu(q->parent),
 			  (const char *)x->rq->m.tail[0], x->rq->m.tail_len[0],
 			  &a, &e);
+	if (!rc && (e.result & SMETA_RES_PARENT_REMOTE)) {
+		/* the new directory's "..": the parent's server, after the commit */
+		x->post_iu_ino = le64_to_cpu(q->parent);
+		x->post_iu_delta = e.parent_delta;
+	}
 	return ssrv_ns_entry_reply(x, rc, &e);
 }
 

@@ -972,10 +972,15 @@ static void xrun_rmdir(u64 root)
 {
 	char d[32], in[32];
 	u64 id;
+	u32 nl;
 	int rc;
 
-	pick(root, "rm", 0, 0, d, sizeof(d));
+	/* its entry elsewhere than the root's inode: the root's nlink follows */
+	pick(root, "rm", 0, owner_inode(root), d, sizeof(d));
+	nl = xnlink(root);
 	id = xmk(root, d, S_IFDIR | 0755);
+	CHECK(xnlink(root) == nl + 1, "root nlink after MKDIR on server %u: %u, not %u",
+	      owner_entry(root, d), xnlink(root), nl + 1);
 	pick(id, "only", 0, owner_entry(root, d), in, sizeof(in));
 	xmk(id, in, S_IFREG | 0644);
 	rc = xname_op(SEALFS_OP_RMDIR, root, d);
@@ -990,6 +995,7 @@ static void xrun_rmdir(u64 root)
 	rc = xname_op(SEALFS_OP_RMDIR, root, d);
 	CHECK(!rc, "RMDIR of the emptied %s: %s", d, strerror(-rc));
 	CHECK(xino(root, d) == 0, "%s still there after RMDIR", d);
+	CHECK(xnlink(root) == nl, "root nlink after RMDIR: %u, not %u", xnlink(root), nl);
 	rc = xgetattr(id, NULL);
 	CHECK(rc == -ESTALE, "removed directory's inode: %s", strerror(-rc));
 }
