@@ -10,8 +10,9 @@
  * RENAME, LINK and RMDIR in a multi-server ring are in ssrv_xop.c.
  * UNLINK of an entry whose inode is on another server removes the entry
  * and, after the commit, sends INODE_UPDATE (nlink -1) to the inode's
- * server (best effort: a failure leaves the link count one too high; the
- * reply then carries the entry without attributes).
+ * server (best effort: a failure leaves the link count one too high). Its
+ * reply is built before that, so it carries the entry without attributes
+ * (no %SEALFS_EF_ATTR): the client does not learn the new link count.
  * MKDIR under a parent directory held by another server raises the
  * parent's link count there after the commit, the same way (best effort).
  * Not handled across servers:
