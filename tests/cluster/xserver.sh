@@ -8,9 +8,9 @@
 # own subtree, a target directory whose only entry is on a third server,
 # a replay), RMDIR that must see entries on other servers, LINK to an
 # inode of another server; then crash safety: a server killed at a named
-# point of a cross-server RENAME (SEALFS_TEST_CRASH_AT, see
-# server/ssrv_txn.c) and restarted, the RENAME all-or-nothing; and RMDIR
-# answering AGAIN while a server is down.
+# point of a cross-server RENAME or RMDIR (SEALFS_TEST_CRASH_AT, see
+# server/ssrv_txn.c) and restarted, the operation all-or-nothing; and
+# RMDIR answering AGAIN while a server is down.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TEST=xserver
@@ -86,6 +86,37 @@ crash_rename() {
 crash_rename dst prepared src
 crash_rename src undecided src
 crash_rename src decided dst
+
+# crash_rmdir POINT EXPECT: the coordinator of an RMDIR (the entry's owner)
+# dies at POINT; after its restart the directory is EXPECT (there, gone),
+# and a directory of that name can be made again (nothing stays held).
+crash_rmdir() {
+	local point=$1 expect=$2 d ino p v out state
+	probe xprepdir "$tmp/d.state" >"$tmp/xprepdir.log" 2>&1 || die "xprepdir: $(cat "$tmp/xprepdir.log")"
+	read -r d ino p <"$tmp/d.state"
+	v=$(index_of "$p")
+	step "crash of the coordinator (server $v) at '$point': rmdir $d"
+	kill -TERM "${srv_pid[$v]}"
+	wait "${srv_pid[$v]}" || die "server $v exited with status $? on SIGTERM"
+	start_server "$v" "$point"
+	wait_for "server $v back" probe xgone "$d"
+	out=$(probe xrmdir "$d" 2>>"$tmp/probe.log") || die "xrmdir failed"
+	wait_for "server $v to kill itself at $point" exited "${srv_pid[$v]}"
+	{ wait "${srv_pid[$v]}"; } 2>/dev/null || true
+	[[ $out != ok ]] || die "rmdir answered ok although server $v died at $point"
+	start_server "$v"
+	state=$(probe xgone "$d" 2>>"$tmp/probe.log") || die "xgone failed"
+	[[ $state == "$expect" ]] || die "after the crash at $point: $d $state, not $expect"
+	if [[ $expect == there ]]; then
+		out=$(probe xrmdir "$d" 2>>"$tmp/probe.log")
+		wait_for "RMDIR once the freezes are resolved" test "$(probe xrmdir "$d" 2>/dev/null)" != 			"Resource temporarily unavailable"
+	fi
+	probe xcreate "$d" >"$tmp/xc.log" 2>&1 || die "xcreate $d: $(cat "$tmp/xc.log")"
+	wait_for "3 servers up" servers_up 3
+}
+
+crash_rmdir undecided there
+crash_rmdir decided gone
 
 step "RMDIR answers AGAIN while a server is down"
 kill -9 "${srv_pid[3]}"

@@ -34,6 +34,13 @@
  *	once both names have a definite answer (retrying while a server is
  *	down or a name is in doubt, up to 20 s), prints "src" (only SRC
  *	names INO), "dst" (only DST does), or "both", "none", "other".
+ *   srv_probe MANAGER VOLUME xprepdir STATEFILE
+ *	create a directory in the root; writes "NAME INO OWNER_PORT".
+ *   srv_probe MANAGER VOLUME xrmdir NAME
+ *	one RMDIR in the root; prints its outcome.
+ *   srv_probe MANAGER VOLUME xgone NAME
+ *	once LOOKUP of NAME in the root has a definite answer, prints "gone"
+ *	or "there".
  *   srv_probe MANAGER VOLUME xrmdir_down
  *	with a server of the ring DOWN, RMDIR of an empty directory answers
  *	AGAIN and removes nothing.
@@ -1135,6 +1142,50 @@ static int xstate(const char *a, const char *b, u64 ino)
 	return 0;
 }
 
+/* A directory in the root for a crash test of RMDIR: "NAME INO PORT". */
+static int xprepdir(const char *state)
+{
+	u64 root = root_ready(), ino;
+	char d[48], pfx[24];
+	FILE *fp;
+
+	snprintf(pfx, sizeof(pfx), "rd%u_", (unsigned int)getpid());
+	pick(root, pfx, 0, 0, d, sizeof(d));
+	ino = xmk(root, d, S_IFDIR | 0755);
+	fp = fopen(state, "w");
+	CHECK(fp, "cannot write %s", state);
+	fprintf(fp, "%s %llu %u\n", d, (unsigned long long)ino,
+		srv_port(owner_entry(root, d)));
+	fclose(fp);
+	return 0;
+}
+
+static int xrmdir_cmd(const char *name)
+{
+	int rc = xname_op(SEALFS_OP_RMDIR, SEALFS_ROOT_INO, name);
+
+	printf("%s\n", rc ? strerror(-rc) : "ok");
+	return 0;
+}
+
+/* Once LOOKUP of NAME in the root has a definite answer: "gone", "there". */
+static int xgone(const char *name)
+{
+	u64 ino = 0;
+	int rc = -EAGAIN, i;
+
+	for (i = 0; i < 200; i++) {
+		xrefresh();
+		rc = xsettled(name, &ino);
+		if (rc == 0 || rc == -ENOENT)
+			break;
+		usleep(100000);
+	}
+	CHECK(rc == 0 || rc == -ENOENT, "no definite answer: %s", strerror(-rc));
+	printf("%s\n", rc ? "gone" : "there");
+	return 0;
+}
+
 /* RMDIR while a server of the ring is DOWN: AGAIN, nothing removed. */
 static int xrmdir_down(void)
 {
@@ -1192,7 +1243,7 @@ int main(int argc, char **argv)
 	u64 cid;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: srv_probe MANAGER VOLUME run STATEFILE | check NAME INO | xrun | xprep STATEFILE | xrename SRC DST | xstate SRC DST INO | xcreate NAME\n");
+		fprintf(stderr, "usage: srv_probe MANAGER VOLUME run STATEFILE | check NAME INO | xrun | xprep STATEFILE | xrename SRC DST | xstate SRC DST INO | xprepdir STATEFILE | xrmdir NAME | xgone NAME | xrmdir_down | xcreate NAME\n");
 		return 2;
 	}
 	if (getrandom(&cid, sizeof(cid), 0) != sizeof(cid))
@@ -1215,6 +1266,12 @@ int main(int argc, char **argv)
 		return xrename_cmd(argv[4], argv[5]);
 	if (!strcmp(argv[3], "xstate") && argc == 7)
 		return xstate(argv[4], argv[5], strtoull(argv[6], NULL, 10));
+	if (!strcmp(argv[3], "xprepdir") && argc == 5)
+		return xprepdir(argv[4]);
+	if (!strcmp(argv[3], "xrmdir") && argc == 5)
+		return xrmdir_cmd(argv[4]);
+	if (!strcmp(argv[3], "xgone") && argc == 5)
+		return xgone(argv[4]);
 	if (!strcmp(argv[3], "xrmdir_down") && argc == 4)
 		return xrmdir_down();
 	if (!strcmp(argv[3], "xcreate") && argc == 5)
