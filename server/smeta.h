@@ -984,7 +984,11 @@ void smeta_xtxn_prepared(struct smeta *m, smeta_xprep_fn fn, void *arg);
  * @parent: directory
  * @name: name
  * @len: bytes of @name
- * Return: -EAGAIN when in doubt, else 0.
+ * A transaction may finish between a caller's lookup and this check:
+ * when this returns 1, look the name up again (a finished transaction's
+ * entry is in the store before its hold goes).
+ * Return: -EAGAIN when in doubt, 0 when no transaction is prepared here,
+ * 1 when some are but not for this name.
  */
 int smeta_xtxn_in_doubt(struct smeta *m, u32 vol, u64 parent, const char *name,
 			u32 len);

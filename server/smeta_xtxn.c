@@ -460,7 +460,7 @@ int smeta_xtxn_in_doubt(struct smeta *m, u32 vol, u64 parent, const char *name,
 	for (h = m->holds; h && !doubt; h = h->next)
 		doubt = h->kind == SMETA_XK_ENTRY && name_eq(h, vol, parent, name, len);
 	smeta_txn_abort(t);
-	return doubt ? -EAGAIN : 0;
+	return doubt ? -EAGAIN : 1;
 }
 
 /* The checks of ENTRY_PREPARE; fills h->old_*. */

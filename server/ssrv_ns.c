@@ -59,10 +59,19 @@ static int ns_lookup(struct ssrv_ctx *x)
 	rc = smeta_lookup(x->c->meta, x->vol->id, le64_to_cpu(q->parent),
 			  (const char *)x->rq->m.tail[0], x->rq->m.tail_len[0], &e);
 	/* a name a transaction prepared here may appear: not NOENT yet */
-	if (rc == -ENOENT &&
-	    smeta_xtxn_in_doubt(x->c->meta, x->vol->id, le64_to_cpu(q->parent),
-				(const char *)x->rq->m.tail[0], x->rq->m.tail_len[0]))
-		rc = -EAGAIN;
+	if (rc == -ENOENT) {
+		rc = smeta_xtxn_in_doubt(x->c->meta, x->vol->id,
+					 le64_to_cpu(q->parent),
+					 (const char *)x->rq->m.tail[0],
+					 x->rq->m.tail_len[0]);
+		if (rc == 1)	/* one may have finished since: read again */
+			rc = smeta_lookup(x->c->meta, x->vol->id,
+					  le64_to_cpu(q->parent),
+					  (const char *)x->rq->m.tail[0],
+					  x->rq->m.tail_len[0], &e);
+		else if (!rc)
+			rc = -ENOENT;
+	}
 	return ssrv_ns_entry_reply(x, rc, &e);
 }
 

@@ -189,6 +189,10 @@ static int txn_finish(struct ssrv_ctx *x)
 
 	rc = smeta_xtxn_finish(x->c->meta, le64_to_cpu(q->txid),
 			       le32_to_cpu(q->decision));
+	slog_info("transaction %llx: %s by its coordinator: %s",
+		  (unsigned long long)le64_to_cpu(q->txid),
+		  le32_to_cpu(q->decision) == SEALFS_TXN_COMMIT ? "committed" : "aborted",
+		  rc ? strerror(-rc) : "done");
 	return ssrv_reply(x, sealfs_errno_to_status(rc), NULL, 0, NULL, 0);
 }
 
@@ -214,6 +218,8 @@ static int txn_query(struct ssrv_ctx *x)
 	if (smeta_txid_coord(txid) != x->c->server_id)
 		return ssrv_reply_err(x, -EINVAL);
 	rep.state = cpu_to_le32(txn_state(x->c, txid));
+	slog_info("transaction %llx: asked, state %u", (unsigned long long)txid,
+		  le32_to_cpu(rep.state));
 	return ssrv_reply(x, SEALFS_S_OK, &rep, sizeof(rep), NULL, 0);
 }
 

@@ -185,8 +185,10 @@ static void test_prepare_commit(void **state)
 			      &old), 0);
 	assert_int_equal(old, 0);
 	assert_int_equal(prepared(f), 1);
-	/* not visible before the commit, and the name is held */
+	/* not visible before the commit, in doubt, and the name is held */
 	assert_int_equal(ino_of(f, ROOT, "dst"), 0);
+	assert_int_equal(smeta_xtxn_in_doubt(f->m, VOL, ROOT, "dst", 3), -EAGAIN);
+	assert_int_equal(smeta_xtxn_in_doubt(f->m, VOL, ROOT, "other", 5), 1);
 	assert_int_equal(try_mk(f, ROOT, "dst"), -EAGAIN);
 	assert_int_equal(prep(f, 12, ROOT, "dst", FOREIGN_INO + 1, S_IFREG,
 			      false, NULL), -EAGAIN);
@@ -195,6 +197,7 @@ static void test_prepare_commit(void **state)
 			      &old), 0);
 	assert_int_equal(smeta_xtxn_finish(f->m, 11, SEALFS_TXN_COMMIT), 0);
 	assert_int_equal(ino_of(f, ROOT, "dst"), FOREIGN_INO);
+	assert_int_equal(smeta_xtxn_in_doubt(f->m, VOL, ROOT, "dst", 3), 0);
 	assert_int_equal(count_of(f, ROOT), 1);
 	assert_int_equal(prepared(f), 0);
 	/* finishing again is a no-op */
