@@ -106,6 +106,7 @@ static int srv_run(const struct srv_config *cfg)
 	struct ssrv_core core;
 	struct ssrv_net *net = NULL;
 	struct ssrv_mgr *link = NULL;
+	struct ssrv_recover *recover = NULL;
 	struct sloop *loop = NULL;
 	bool sigs = false, core_up = false;
 	u64 boot_id;
@@ -159,7 +160,11 @@ static int srv_run(const struct srv_config *cfg)
 	mo.addr.port = cpu_to_le16(ssrv_net_port(net));
 	scfg_format_addr(&cfg->manager, mgr, sizeof(mgr));
 	mo.manager = mgr;
-	rc = ssrv_mgr_start(loop, &core, &mo, &link);
+	rc = ssrv_peers_new(loop, &core, &core.peers);
+	if (!rc)
+		rc = ssrv_mgr_start(loop, &core, &mo, &link);
+	if (!rc)
+		rc = ssrv_recover_start(&core, &recover);
 	if (rc) {
 		fprintf(stderr, "sealfs-server: cannot start: %s\n", strerror(-rc));
 		goto out;
@@ -172,10 +177,13 @@ static int srv_run(const struct srv_config *cfg)
 	sd_notify(0, "STOPPING=1");
 	status = rc || ssrv_mgr_failed(link) ? 1 : 0;
 out:
+	ssrv_recover_stop(recover, loop);
 	if (link)
 		ssrv_mgr_stop(link);
 	if (net)
 		ssrv_net_stop(net);
+	ssrv_peers_free(core.peers);
+	core.peers = NULL;
 	if (sigs) {
 		sloop_signal_del(&sigterm);
 		sloop_signal_del(&sigint);

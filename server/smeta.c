@@ -207,6 +207,7 @@ static int store_open_db(struct smeta *m)
 
 static void store_free(struct smeta *m)
 {
+	smeta_xtxn_free(m);
 	if (m->db)
 		leveldb_close(m->db);
 	if (m->txn.wb)
@@ -269,6 +270,8 @@ int smeta_open(const struct smeta_opts *o, struct smeta **mp)
 	if (!rc)
 		rc = replay_scan(m);
 	if (!rc)
+		rc = smeta_xtxn_load(m);
+	if (!rc)
 		rc = lock_init(&m->lock);
 	if (rc) {
 		store_free(m);
@@ -319,6 +322,7 @@ int smeta_txn_begin(struct smeta *m, u64 client_id, u64 req_id,
 	tx->req_id = req_id;
 	tx->op_done = false;
 	tx->has_reply = false;
+	tx->except_txid = 0;
 	tx->rp_count = m->rp_count;
 	tx->rp_bytes = m->rp_bytes;
 	tx->rp_next_seq = m->rp_next_seq;

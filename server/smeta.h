@@ -25,7 +25,14 @@
  *   'Q' be64 seq                             replay table in insertion
  *        order -> be64 client | be64 request | le32 reply length
  *   'S' name                                 store-wide: "format" (le32),
- *        "server_id" (le32), "ino_next" (le64, the inode allocator)
+ *        "server_id" (le32), "ino_next" (le64, the inode allocator),
+ *        "txid_next" (le64, transaction ids reserved so far)
+ *   'T' 'c' be64 txid                        coordinator: a cross-server
+ *        transaction decided COMMIT whose TXN_FINISH is not yet answered
+ *        by every participant -> v1 | vol le32 | n le32 | n x server le32
+ *   'T' 'p' be64 txid | kind u8              participant: what it
+ *        prepared -> v1 | kind le32 | vol le32 | parent le64 | ino le64 |
+ *        mode le32 | old_ino le64 | old_mode le32 | name_len le32 | name
  *
  * Cookies: each directory has, on each server, a counter ('C') from which
  * every new entry there takes the next cookie (1, 2, ...). A cookie names
@@ -773,6 +780,274 @@ int smeta_usage_add(struct smeta *m, struct smeta_txn *tx, u32 vol,
  * Return: 0 or -errno.
  */
 int smeta_vol_purge(struct smeta *m, u32 vol);
+
+/* ---- cross-server transactions (smeta_xtxn.c, smeta_rename.c) --------- */
+
+/*
+ * Transaction ids are (server id << SMETA_TXID_SEQ_BITS) | seq: unique in
+ * the cluster, and a participant finds the coordinator in the id.
+ */
+#define SMETA_TXID_SEQ_BITS	40
+#define SMETA_TXID_RESERVE	4096u	/* ids reserved per durable write */
+
+/* kinds of holds (what a transaction keeps on this server) */
+#define SMETA_XK_ENTRY	1	/* participant: a prepared entry (durable) */
+#define SMETA_XK_FREEZE	2	/* participant: a frozen directory (durable) */
+#define SMETA_XK_NAME	3	/* coordinator: a held name (memory) */
+#define SMETA_XK_DIR	4	/* coordinator: a frozen directory (memory) */
+
+/**
+ * smeta_txid_coord - the coordinating server of a transaction id
+ * @txid: transaction id
+ * Return: the server id.
+ */
+static inline u32 smeta_txid_coord(u64 txid)
+{
+	return (u32)(txid >> SMETA_TXID_SEQ_BITS);
+}
+
+/**
+ * smeta_xtxn_alloc - a new transaction id of this server
+ * @m: store
+ * @txid: the id; ids are never reused, also across restarts
+ * Return: 0 or -errno of the reservation's commit.
+ */
+int smeta_xtxn_alloc(struct smeta *m, u64 *txid);
+
+/**
+ * smeta_xtxn_except - let @tx change what transaction @txid holds
+ * @tx: open transaction
+ * @txid: the coordinator's own transaction
+ */
+void smeta_xtxn_except(struct smeta_txn *tx, u64 txid);
+
+/**
+ * smeta_xtxn_hold_name - hold a name for a transaction (memory only):
+ * creates, links, removals and renames of it get -EAGAIN until released
+ * @m: store
+ * @txid: transaction
+ * @vol: volume
+ * @parent: directory
+ * @name: name
+ * @len: bytes of @name
+ * Return: 0, -EAGAIN (held by another transaction), -EINVAL.
+ */
+int smeta_xtxn_hold_name(struct smeta *m, u64 txid, u32 vol, u64 parent,
+			 const char *name, u32 len);
+
+/**
+ * smeta_xtxn_hold_dir - freeze a directory for a transaction (memory
+ * only): no new entries in it here until released
+ * @m: store
+ * @txid: transaction
+ * @vol: volume
+ * @dir: directory
+ * @count: its entries on this server
+ * Return: 0 or -errno.
+ */
+int smeta_xtxn_hold_dir(struct smeta *m, u64 txid, u32 vol, u64 dir,
+			u64 *count);
+
+/**
+ * smeta_xtxn_release - drop the memory holds of a transaction
+ * @m: store
+ * @txid: transaction
+ */
+void smeta_xtxn_release(struct smeta *m, u64 txid);
+
+/**
+ * smeta_xtxn_decide - stage a COMMIT decision in @tx, with the servers
+ * that must still learn it (TXN_FINISH)
+ * @tx: the transaction that also holds the coordinator's own change
+ * @txid: transaction
+ * @vol: volume
+ * @srv: participants
+ * @n: their count, 1 to %SEALFS_MAX_SERVERS
+ * Return: 0 or -EINVAL.
+ */
+int smeta_xtxn_decide(struct smeta_txn *tx, u64 txid, u32 vol,
+		      const u32 *srv, u32 n);
+
+/**
+ * smeta_xtxn_decided - the decision record of a transaction
+ * @m: store
+ * @txid: transaction
+ * Return: 1 when a COMMIT is recorded, 0 when none, -errno.
+ */
+int smeta_xtxn_decided(struct smeta *m, u64 txid);
+
+/**
+ * smeta_xtxn_forget - delete a decision record (every participant answered)
+ * @m: store
+ * @txid: transaction
+ * Return: 0 or -errno.
+ */
+int smeta_xtxn_forget(struct smeta *m, u64 txid);
+
+/**
+ * typedef smeta_xdecision_fn - one recorded decision
+ * @arg: the caller's
+ * @txid: transaction
+ * @vol: volume
+ * @srv: participants still to be told
+ * @n: their count
+ */
+typedef void (*smeta_xdecision_fn)(void *arg, u64 txid, u32 vol,
+				   const u32 *srv, u32 n);
+
+/**
+ * smeta_xtxn_decisions - every recorded, unfinished decision
+ * @m: store
+ * @fn: called for each
+ * @arg: passed to @fn
+ * Return: 0 or -EIO.
+ */
+int smeta_xtxn_decisions(struct smeta *m, smeta_xdecision_fn fn, void *arg);
+
+/**
+ * smeta_xtxn_prepare_entry - ENTRY_PREPARE: check the name and hold it,
+ * durably, until smeta_xtxn_finish()
+ * @m: store
+ * @txid: transaction
+ * @vol: volume
+ * @parent: directory of the name
+ * @name: name
+ * @len: bytes of @name
+ * @ino: inode the entry will name
+ * @mode: its type bits
+ * @noreplace: fail with -EEXIST when the name exists
+ * @old_ino: inode the name holds now, 0 for none
+ * @old_mode: its type bits
+ *
+ * A replaced directory is frozen here too (no new entries) and must be
+ * empty here. Preparing the same transaction again answers as the first
+ * time.
+ * Return: 0, -EEXIST, -EISDIR (a directory over a non-directory),
+ * -ENOTDIR, -ENOTEMPTY, -EAGAIN (held by another transaction, or its
+ * directory frozen), -ENOENT/-ENOTDIR (parent), -EINVAL, -errno.
+ */
+int smeta_xtxn_prepare_entry(struct smeta *m, u64 txid, u32 vol, u64 parent,
+			     const char *name, u32 len, u64 ino, u32 mode,
+			     bool noreplace, u64 *old_ino, u32 *old_mode);
+
+/**
+ * smeta_xtxn_freeze - DIR_FREEZE: freeze a directory durably until
+ * smeta_xtxn_finish() and count its entries here
+ * @m: store
+ * @txid: transaction
+ * @vol: volume
+ * @dir: directory
+ * @count: its entries on this server
+ * Return: 0 or -errno.
+ */
+int smeta_xtxn_freeze(struct smeta *m, u64 txid, u32 vol, u64 dir,
+		      u64 *count);
+
+/**
+ * smeta_xtxn_finish - TXN_FINISH on a participant: apply (COMMIT) or drop
+ * (ABORT) what @txid prepared here, in one batch with the records' removal
+ * @m: store
+ * @txid: transaction
+ * @decision: %SEALFS_TXN_COMMIT or %SEALFS_TXN_ABORT
+ *
+ * COMMIT of an entry replaces whatever the name holds by the prepared
+ * inode (the replaced inode's link count is the coordinator's to drop);
+ * COMMIT of a freeze forgets the removed directory's state here.
+ * Unknown transactions are finished already: 0.
+ * Return: 0 or -errno.
+ */
+int smeta_xtxn_finish(struct smeta *m, u64 txid, u32 decision);
+
+/**
+ * typedef smeta_xprep_fn - one durable participant record
+ * @arg: the caller's
+ * @txid: transaction
+ * @age: seconds since it was prepared or loaded
+ */
+typedef void (*smeta_xprep_fn)(void *arg, u64 txid, u64 age);
+
+/**
+ * smeta_xtxn_prepared - every transaction this server is a participant of
+ * and not finished (one call per record)
+ * @m: store
+ * @fn: called for each
+ * @arg: passed to @fn
+ */
+void smeta_xtxn_prepared(struct smeta *m, smeta_xprep_fn fn, void *arg);
+
+/**
+ * smeta_xtxn_in_doubt - is a name prepared by a transaction not finished
+ * here? Its entry may appear at any moment: LOOKUP answers AGAIN rather
+ * than a NOENT that the transaction's outcome could contradict.
+ * @m: store
+ * @vol: volume
+ * @parent: directory
+ * @name: name
+ * @len: bytes of @name
+ * A transaction may finish between a caller's lookup and this check:
+ * when this returns 1, look the name up again (a finished transaction's
+ * entry is in the store before its hold goes).
+ * Return: -EAGAIN when in doubt, 0 when no transaction is prepared here,
+ * 1 when some are but not for this name.
+ */
+int smeta_xtxn_in_doubt(struct smeta *m, u32 vol, u64 parent, const char *name,
+			u32 len);
+
+/**
+ * struct smeta_rename_out - what smeta_rename() did
+ * @ino: the renamed inode
+ * @mode: its type bits
+ * @old_ino: the inode the destination named before, 0 for none (its
+ *	link count is the caller's to drop)
+ * @old_mode: its type bits
+ */
+struct smeta_rename_out {
+	u64 ino;
+	u32 mode;
+	u64 old_ino;
+	u32 old_mode;
+};
+
+/**
+ * smeta_rename - move an entry within this server (both names held here)
+ * @m: store
+ * @tx: transaction or NULL
+ * @vol: volume
+ * @sp: source directory
+ * @sn: source name
+ * @sl: bytes of @sn
+ * @dp: destination directory
+ * @dn: destination name
+ * @dl: bytes of @dn
+ * @flags: %SEALFS_RF_NOREPLACE
+ * @out: result
+ *
+ * Replaces a destination of the same kind (an empty directory: its state
+ * here is dropped). Renaming a name onto a link of the same inode does
+ * nothing. Link counts and parent pointers are the caller's.
+ * Return: 0, -ENOENT, -EEXIST, -EISDIR, -ENOTDIR, -ENOTEMPTY (here),
+ * -EAGAIN (held), -EINVAL, -ENAMETOOLONG, -errno.
+ */
+int smeta_rename(struct smeta *m, struct smeta_txn *tx, u32 vol, u64 sp,
+		 const char *sn, u32 sl, u64 dp, const char *dn, u32 dl,
+		 u32 flags, struct smeta_rename_out *out);
+
+/**
+ * smeta_rename_src - the source half of a cross-server rename: remove the
+ * entry, which must still name @ino
+ * @m: store
+ * @tx: transaction or NULL
+ * @vol: volume
+ * @sp: source directory
+ * @sn: source name
+ * @sl: bytes of @sn
+ * @ino: the inode it must name (else -EAGAIN)
+ * @forget_dir: a replaced directory whose state here is dropped (it must
+ *	be empty here), 0 for none
+ * Return: 0, -ENOENT, -EAGAIN, -ENOTEMPTY, -errno.
+ */
+int smeta_rename_src(struct smeta *m, struct smeta_txn *tx, u32 vol, u64 sp,
+		     const char *sn, u32 sl, u64 ino, u64 forget_dir);
 
 /* ---- conversions ------------------------------------------------------- */
 

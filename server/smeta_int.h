@@ -7,6 +7,7 @@
 #define SMETA_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "smeta.h"
 
@@ -20,6 +21,7 @@
 #define SMETA_T_REPLAY	'P'
 #define SMETA_T_RORDER	'Q'
 #define SMETA_T_STORE	'S'
+#define SMETA_T_XTXN	'T'
 
 /* longest key: tag, vol, ino, 255-byte name */
 #define SMETA_KEY_MAX	(1 + 4 + 8 + 255)
@@ -58,6 +60,7 @@ struct smeta_txn {
 	u64 req_id;
 	bool op_done;		/* one operation per transaction */
 	bool has_reply;
+	u64 except_txid;	/* holds of this transaction id do not apply */
 	/* replay table after the commit */
 	u64 rp_count;
 	u64 rp_bytes;
@@ -78,7 +81,63 @@ struct smeta {
 	u64 rp_count;		/* replay table: entries */
 	u64 rp_bytes;		/* reply bytes */
 	u64 rp_next_seq;	/* seq of the next insert */
+	struct smeta_xhold *holds; /* cross-server transaction holds */
+	atomic_uint nprep;	/* durable holds in @holds (lock-free peek) */
+	u64 txid_next;		/* next transaction seq to hand out */
+	u64 txid_limit;		/* first seq not reserved on disk */
 };
+
+/**
+ * struct smeta_xhold - what a cross-server transaction holds on this server
+ * @next: list link
+ * @txid: transaction id
+ * @kind: %SMETA_XK_*
+ * @durable: kept in a 'T' record (participant side), not only in memory
+ * @born: CLOCK_MONOTONIC seconds when taken (or loaded)
+ * @vol: volume
+ * @parent: ENTRY and NAME: directory of the held name; FREEZE and DIR:
+ *	the frozen directory
+ * @ino: ENTRY: inode the entry will name
+ * @mode: ENTRY: its type bits
+ * @old_ino: ENTRY: inode the name held at prepare time, 0 for none
+ * @old_mode: its type bits
+ * @name_len: bytes of @name
+ * @name: the held name
+ */
+struct smeta_xhold {
+	struct smeta_xhold *next;
+	u64 txid;
+	u32 kind;
+	bool durable;
+	u64 born;
+	u32 vol;
+	u64 parent;
+	u64 ino;
+	u32 mode;
+	u64 old_ino;
+	u32 old_mode;
+	u32 name_len;
+	char name[SEALFS_NAME_MAX];
+};
+
+/* ---- cross-server transaction holds (smeta_xtxn.c) ---- */
+int smeta_xtxn_load(struct smeta *m);
+void smeta_xtxn_free(struct smeta *m);
+int smeta_xhold_check(struct smeta_txn *tx, u32 vol, u64 parent,
+		      const char *name, u32 len, bool add);
+int smeta_entry_stage_add(struct smeta_txn *tx, u32 vol, u64 parent,
+			  const char *name, u32 len, struct smeta_dent *d);
+int smeta_entry_stage_del(struct smeta_txn *tx, u32 vol, u64 parent,
+			  const char *name, u32 len,
+			  const struct smeta_dent *d);
+void smeta_dirst_stage(struct smeta_txn *tx, u32 vol, u64 dir,
+		       const struct smeta_dirst *s);
+void smeta_dent_put_keys(struct smeta_txn *tx, u32 vol, u64 parent,
+			 const char *name, u32 len, const struct smeta_dent *d);
+void smeta_dent_del_keys(struct smeta_txn *tx, u32 vol, u64 parent,
+			 const char *name, u32 len, const struct smeta_dent *d);
+int smeta_entry_load(struct smeta *m, u32 vol, u64 parent, const char *name,
+		     u32 len, struct smeta_dent *d);
 
 /* ---- keys (smeta_codec.c) ---- */
 void smeta_key_entry(struct smeta_key *k, u32 vol, u64 parent,

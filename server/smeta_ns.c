@@ -44,8 +44,8 @@ int smeta_dirst_load(struct smeta *m, u32 vol, u64 dir, struct smeta_dirst *s)
 	return rc;
 }
 
-static void dirst_stage(struct smeta_txn *tx, u32 vol, u64 dir,
-			const struct smeta_dirst *s)
+void smeta_dirst_stage(struct smeta_txn *tx, u32 vol, u64 dir,
+		       const struct smeta_dirst *s)
 {
 	u8 v[SMETA_DIRST_LEN];
 	struct smeta_key k;
@@ -55,7 +55,35 @@ static void dirst_stage(struct smeta_txn *tx, u32 vol, u64 dir,
 	smeta_stage_put(tx, &k, v, sizeof(v));
 }
 
-static int entry_load(struct smeta *m, u32 vol, u64 parent, const char *name,
+/* Stages an entry's key and readdir index at d->cookie (no counters). */
+void smeta_dent_put_keys(struct smeta_txn *tx, u32 vol, u64 parent,
+			 const char *name, u32 len, const struct smeta_dent *d)
+{
+	u8 dv[SMETA_DENT_LEN], rv[SMETA_RDX_HDR + SEALFS_NAME_MAX];
+	struct smeta_key k;
+	size_t n;
+
+	smeta_key_entry(&k, vol, parent, name, len);
+	smeta_dent_encode(d, dv);
+	smeta_stage_put(tx, &k, dv, sizeof(dv));
+	smeta_key_rdx(&k, vol, parent, d->cookie);
+	n = smeta_rdx_encode(d, name, len, rv);
+	smeta_stage_put(tx, &k, rv, n);
+}
+
+/* Stages the removal of an entry's key and readdir index (no counters). */
+void smeta_dent_del_keys(struct smeta_txn *tx, u32 vol, u64 parent,
+			 const char *name, u32 len, const struct smeta_dent *d)
+{
+	struct smeta_key k;
+
+	smeta_key_entry(&k, vol, parent, name, len);
+	smeta_stage_del(tx, &k);
+	smeta_key_rdx(&k, vol, parent, d->cookie);
+	smeta_stage_del(tx, &k);
+}
+
+int smeta_entry_load(struct smeta *m, u32 vol, u64 parent, const char *name,
 		      u32 len, struct smeta_dent *d)
 {
 	struct smeta_key k;
@@ -72,49 +100,48 @@ static int entry_load(struct smeta *m, u32 vol, u64 parent, const char *name,
 	return rc;
 }
 
-/* Stages a new entry with the directory's next cookie, in d->cookie. */
-static int entry_stage_add(struct smeta_txn *tx, u32 vol, u64 parent,
-			   const char *name, u32 len, struct smeta_dent *d)
+/*
+ * Stages a new entry with the directory's next cookie, in d->cookie;
+ * -EAGAIN while a cross-server transaction holds the name or freezes the
+ * directory.
+ */
+int smeta_entry_stage_add(struct smeta_txn *tx, u32 vol, u64 parent,
+			  const char *name, u32 len, struct smeta_dent *d)
 {
-	u8 dv[SMETA_DENT_LEN], rv[SMETA_RDX_HDR + SEALFS_NAME_MAX];
 	struct smeta_dirst s;
-	struct smeta_key k;
-	size_t n;
 	int rc;
 
+	rc = smeta_xhold_check(tx, vol, parent, name, len, true);
+	if (rc)
+		return rc;
 	rc = smeta_dirst_load(tx->m, vol, parent, &s);
 	if (rc)
 		return rc;
 	d->cookie = s.next_cookie++;
 	s.count++;
-	dirst_stage(tx, vol, parent, &s);
-	smeta_key_entry(&k, vol, parent, name, len);
-	smeta_dent_encode(d, dv);
-	smeta_stage_put(tx, &k, dv, sizeof(dv));
-	smeta_key_rdx(&k, vol, parent, d->cookie);
-	n = smeta_rdx_encode(d, name, len, rv);
-	smeta_stage_put(tx, &k, rv, n);
+	smeta_dirst_stage(tx, vol, parent, &s);
+	smeta_dent_put_keys(tx, vol, parent, name, len, d);
 	return 0;
 }
 
-static int entry_stage_del(struct smeta_txn *tx, u32 vol, u64 parent,
-			   const char *name, u32 len,
-			   const struct smeta_dent *d)
+/* Stages an entry's removal; -EAGAIN while a transaction holds the name. */
+int smeta_entry_stage_del(struct smeta_txn *tx, u32 vol, u64 parent,
+			  const char *name, u32 len,
+			  const struct smeta_dent *d)
 {
 	struct smeta_dirst s;
-	struct smeta_key k;
 	int rc;
 
+	rc = smeta_xhold_check(tx, vol, parent, name, len, false);
+	if (rc)
+		return rc;
 	rc = smeta_dirst_load(tx->m, vol, parent, &s);
 	if (rc)
 		return rc;
 	if (s.count)
 		s.count--;
-	dirst_stage(tx, vol, parent, &s);
-	smeta_key_entry(&k, vol, parent, name, len);
-	smeta_stage_del(tx, &k);
-	smeta_key_rdx(&k, vol, parent, d->cookie);
-	smeta_stage_del(tx, &k);
+	smeta_dirst_stage(tx, vol, parent, &s);
+	smeta_dent_del_keys(tx, vol, parent, name, len, d);
 	return 0;
 }
 
@@ -243,7 +270,7 @@ static int create_locked(struct smeta_txn *tx, u32 vol, u64 parent,
 		rc = parent_load(m, vol, parent, &pa, &plocal);
 	if (rc)
 		return rc;
-	rc = entry_load(m, vol, parent, name, len, &d);
+	rc = smeta_entry_load(m, vol, parent, name, len, &d);
 	if (rc == 0) {
 		if ((a->flags & SEALFS_CF_EXCL) || !S_ISREG(a->mode))
 			return -EEXIST;
@@ -266,7 +293,7 @@ static int create_locked(struct smeta_txn *tx, u32 vol, u64 parent,
 	if (S_ISDIR(a->mode))
 		na.parent = parent;
 	d.mode = a->mode & S_IFMT;
-	rc = entry_stage_add(tx, vol, parent, name, len, &d);
+	rc = smeta_entry_stage_add(tx, vol, parent, name, len, &d);
 	if (rc)
 		return rc;
 	smeta_inode_stage(tx, vol, &na, a->target, a->target_len);
@@ -378,7 +405,7 @@ int smeta_lookup(struct smeta *m, u32 vol, u64 parent, const char *name,
 
 	rc = smeta_name_check(name, name_len);
 	if (!rc)
-		rc = entry_load(m, vol, parent, name, name_len, &d);
+		rc = smeta_entry_load(m, vol, parent, name, name_len, &d);
 	if (!rc)
 		rc = entry_fill(m, vol, &d, out);
 	return rc;
@@ -438,7 +465,7 @@ static int link_locked(struct smeta_txn *tx, u32 vol, u64 ino, u32 mode,
 		rc = parent_load(tx->m, vol, parent, &pa, &plocal);
 	if (rc)
 		return rc;
-	rc = entry_load(tx->m, vol, parent, name, len, &d);
+	rc = smeta_entry_load(tx->m, vol, parent, name, len, &d);
 	if (rc != -ENOENT)
 		return rc ? rc : -EEXIST;
 	rc = link_inode(tx, vol, ino, mode, out);
@@ -446,7 +473,7 @@ static int link_locked(struct smeta_txn *tx, u32 vol, u64 ino, u32 mode,
 		return rc;
 	d.ino = ino;
 	d.mode = out->attr.mode & S_IFMT;
-	rc = entry_stage_add(tx, vol, parent, name, len, &d);
+	rc = smeta_entry_stage_add(tx, vol, parent, name, len, &d);
 	out->cookie = d.cookie;
 	return rc;
 }
@@ -507,12 +534,12 @@ static int unlink_locked(struct smeta_txn *tx, u32 vol, u64 parent,
 
 	rc = smeta_name_check(name, len);
 	if (!rc)
-		rc = entry_load(tx->m, vol, parent, name, len, &d);
+		rc = smeta_entry_load(tx->m, vol, parent, name, len, &d);
 	if (rc)
 		return rc;
 	if (S_ISDIR(d.mode))
 		return -EISDIR;
-	rc = entry_stage_del(tx, vol, parent, name, len, &d);
+	rc = smeta_entry_stage_del(tx, vol, parent, name, len, &d);
 	if (rc)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -572,7 +599,7 @@ static int rmdir_locked(struct smeta_txn *tx, u32 vol, u64 parent,
 
 	rc = smeta_name_check(name, len);
 	if (!rc)
-		rc = entry_load(tx->m, vol, parent, name, len, &d);
+		rc = smeta_entry_load(tx->m, vol, parent, name, len, &d);
 	if (rc)
 		return rc;
 	if (!S_ISDIR(d.mode))
@@ -582,7 +609,7 @@ static int rmdir_locked(struct smeta_txn *tx, u32 vol, u64 parent,
 		return rc;
 	if (s.count)
 		return -ENOTEMPTY;
-	rc = entry_stage_del(tx, vol, parent, name, len, &d);
+	rc = smeta_entry_stage_del(tx, vol, parent, name, len, &d);
 	if (rc)
 		return rc;
 	smeta_key_dir(&k, vol, d.ino);

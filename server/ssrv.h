@@ -111,6 +111,9 @@ u32 ssrv_map_up(const struct ssrv_map *map);
  * @boot_id: changes every start
  * @lock: protects @map and @meta's installation
  * @map: current map, or %NULL
+ * @peers: connections to the other servers, %NULL when not serving
+ * @xacts: transactions this server coordinates that are not decided yet
+ *	(under @lock; TXN_QUERY answers PENDING for them)
  */
 struct ssrv_core {
 	struct smeta *meta;
@@ -119,6 +122,18 @@ struct ssrv_core {
 	u64 boot_id;
 	pthread_mutex_t lock;
 	struct ssrv_map *map;
+	struct ssrv_peers *peers;
+	struct ssrv_xact *xacts;
+};
+
+/**
+ * struct ssrv_xact - a transaction being coordinated
+ * @next: list link
+ * @txid: its id
+ */
+struct ssrv_xact {
+	struct ssrv_xact *next;
+	u64 txid;
 };
 
 /**
@@ -173,6 +188,9 @@ int ssrv_handle(struct ssrv_core *c, const struct ssrv_req *rq,
  * @post_ino: inode
  * @post_size: size
  * @post_flags: %SEALFS_TF_* bits
+ * @post_iu_ino: after the commit, change this remote inode's link count
+ *	by @post_iu_delta with INODE_UPDATE (0: none)
+ * @post_iu_delta: the change
  */
 struct ssrv_ctx {
 	struct ssrv_core *c;
@@ -185,6 +203,8 @@ struct ssrv_ctx {
 	u64 post_ino;
 	u64 post_size;
 	u32 post_flags;
+	u64 post_iu_ino;
+	s32 post_iu_delta;
 };
 
 int ssrv_reply(struct ssrv_ctx *x, u32 status, const void *body, u32 blen,
@@ -192,9 +212,54 @@ int ssrv_reply(struct ssrv_ctx *x, u32 status, const void *body, u32 blen,
 int ssrv_reply_err(struct ssrv_ctx *x, int err);
 u64 ssrv_share(const struct ssrv_ctx *x, u64 quota);
 int ssrv_ns_handle(struct ssrv_ctx *x, struct smeta_txn *tx);
+int ssrv_ns_entry_reply(struct ssrv_ctx *x, int rc,
+			const struct smeta_entry *e);
 int ssrv_data_handle(struct ssrv_ctx *x);
 int ssrv_readdir(struct ssrv_ctx *x);
 int ssrv_data_drop(struct ssrv_ctx *x, u64 ino, u64 size, u32 flags);
+
+/* ---- cross-server operations (ssrv_xop.c, ssrv_txn.c) ---------------- */
+
+bool ssrv_xop_wanted(const struct ssrv_ctx *x);
+int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
+		struct smeta_attr *out);
+int ssrv_xop_handle(struct ssrv_ctx *x);
+int ssrv_txn_handle(struct ssrv_ctx *x);
+void ssrv_crash_point(const char *name);
+void ssrv_xact_begin(struct ssrv_core *c, struct ssrv_xact *a, u64 txid);
+void ssrv_xact_end(struct ssrv_core *c, struct ssrv_xact *a);
+int ssrv_txn_finish_all(struct ssrv_core *c, u64 epoch, u64 txid, u32 vol,
+			u32 decision, const u32 *srv, u32 n);
+
+struct ssrv_recover;
+
+int ssrv_recover_start(struct ssrv_core *c, struct ssrv_recover **rp);
+void ssrv_recover_stop(struct ssrv_recover *r, struct sloop *loop);
+
+/* ---- peer calls (ssrv_peer.c) ----------------------------------------- */
+
+/**
+ * struct ssrv_peer_res - outcome of ssrv_peer_call()
+ * @err: 0 when a reply came, else the transport's -errno
+ * @status: the reply's status
+ * @epoch: the reply's epoch
+ * @len: bytes of reply body copied
+ */
+struct ssrv_peer_res {
+	int err;
+	u32 status;
+	u64 epoch;
+	u32 len;
+};
+
+struct ssrv_peers;
+
+int ssrv_peers_new(struct sloop *loop, struct ssrv_core *core,
+		   struct ssrv_peers **psp);
+void ssrv_peers_free(struct ssrv_peers *ps);
+void ssrv_peer_call(struct ssrv_peers *ps, u32 srv, u64 epoch, u16 op,
+		    const void *req, u32 len, void *rep, u32 cap,
+		    struct ssrv_peer_res *res);
 
 /* ---- identity (ssrv_id.c) -------------------------------------------- */
 

@@ -14,8 +14,14 @@
  * DATA_TRUNCATE this server's data of an inode: they have no owner check.
  * VOL_USAGE and VOL_PURGE (from the manager) take any volume id.
  *
+ * RENAME, LINK and (with more than one server in the ring) RMDIR are
+ * coordinated by ssrv_xop.c; the messages other servers send for them
+ * (ENTRY_PREPARE, DIR_FREEZE, TXN_FINISH, TXN_QUERY) by ssrv_txn.c, and
+ * INODE_UPDATE like a namespace request. TXN_FINISH and TXN_QUERY are
+ * answered whatever the state of their volume.
+ *
  * Non-idempotent requests (CREATE, SYMLINK, UNLINK, RMDIR, SETATTR,
- * SETXATTR, REMOVEXATTR) from a connection with a client id run in an
+ * SETXATTR, REMOVEXATTR, INODE_UPDATE) from a connection with a client id run in an
  * smeta transaction that also stores the reply (success or error) in the
  * replay table; a second request with the same (client id, request id)
  * gets the stored bytes back without running again.
@@ -292,6 +298,9 @@ struct ssrv_route {
 	bool txn;
 	bool data;
 	bool anyvol;
+	bool xop;	/* coordinated across servers (ssrv_xop.c) */
+	bool srvop;	/* transaction message of another server (ssrv_txn.c) */
+	bool novol;	/* the volume need not be active */
 };
 
 static bool ssrv_route(u16 op, struct ssrv_route *r)
@@ -307,6 +316,34 @@ static bool ssrv_route(u16 op, struct ssrv_route *r)
 	case SEALFS_OP_LOOKUP:
 		r->kind = SK_ENTRY;
 		r->vol_off = 8;
+		return true;
+	case SEALFS_OP_RENAME:
+		r->kind = SK_ENTRY;
+		r->vol_off = 16;
+		r->xop = true;
+		return true;
+	case SEALFS_OP_LINK:
+		r->vol_off = 16;
+		r->xop = true;
+		return true;
+	case SEALFS_OP_INODE_UPDATE:
+		r->txn = true;
+		r->kind = SK_INODE;
+		r->vol_off = 24;
+		return true;
+	case SEALFS_OP_ENTRY_PREPARE:
+		r->vol_off = 24;
+		r->srvop = true;
+		return true;
+	case SEALFS_OP_DIR_FREEZE:
+		r->vol_off = 16;
+		r->srvop = true;
+		return true;
+	case SEALFS_OP_TXN_FINISH:
+	case SEALFS_OP_TXN_QUERY:
+		r->vol_off = 8;
+		r->srvop = true;
+		r->novol = true;
 		return true;
 	case SEALFS_OP_SETATTR:
 	case SEALFS_OP_SETXATTR:
@@ -431,6 +468,16 @@ static int ssrv_run_txn(struct ssrv_ctx *x)
 				  x->vol->id, (unsigned long long)x->post_ino,
 				  strerror(-err));
 	}
+	if (!rc && x->post_iu_ino) {
+		struct smeta_attr a;
+		int err = ssrv_xop_iu(x, x->post_iu_ino, SEALFS_IU_NLINK,
+				      x->post_iu_delta, 0, &a);
+
+		if (err)
+			slog_warn("volume %u inode %llx: link count not dropped on its server: %s",
+				  x->vol->id, (unsigned long long)x->post_iu_ino,
+				  strerror(-err));
+	}
 	return rc;
 }
 
@@ -513,6 +560,10 @@ int ssrv_handle(struct ssrv_core *c, const struct ssrv_req *rq,
 		goto out;
 	}
 	memcpy(&vol, (const u8 *)rq->m.body + r.vol_off, 4);
+	if (r.novol) {
+		rc = ssrv_txn_handle(&x);
+		goto out;
+	}
 	if (r.anyvol) {
 		rc = ssrv_vol_admin(&x, le32_to_cpu(vol));
 		goto out;
@@ -527,7 +578,11 @@ int ssrv_handle(struct ssrv_core *c, const struct ssrv_req *rq,
 		rc = ssrv_reply(&x, SEALFS_S_WRONG_OWNER, NULL, 0, NULL, 0);
 		goto out;
 	}
-	if (r.data)
+	if (r.srvop)
+		rc = ssrv_txn_handle(&x);
+	else if (r.xop || ssrv_xop_wanted(&x))
+		rc = ssrv_xop_handle(&x);
+	else if (r.data)
 		rc = ssrv_data_handle(&x);
 	else if (rq->h.opcode == SEALFS_OP_READDIR)
 		rc = ssrv_readdir(&x);

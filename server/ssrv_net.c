@@ -322,8 +322,10 @@ void ssrv_net_stop(struct ssrv_net *n)
 	n->stopping = true;
 	pthread_cond_broadcast(&n->cond);
 	pthread_mutex_unlock(&n->lock);
+	/* a worker may wait for a call to another server: keep the loop going */
 	for (i = 0; i < n->nthreads; i++)
-		pthread_join(n->threads[i], NULL);
+		while (pthread_tryjoin_np(n->threads[i], NULL) == EBUSY)
+			sloop_run_once(n->loop, 50);
 	while (atomic_load(&n->inflight))
 		sloop_run_once(n->loop, 100);
 	for (p = n->peers; p; p = p->next)

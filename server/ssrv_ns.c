@@ -7,14 +7,17 @@
  * returns 0 once a reply is built, success or error, and -ENOMEM only
  * when it could not build one.
  *
- * Not handled across servers yet (no server-to-server messages):
- *  - the link count of a parent directory held by another server is not
- *    updated by MKDIR/RMDIR (SMETA_RES_PARENT_REMOTE is ignored);
- *  - UNLINK and RMDIR of an entry whose inode is held by another server
- *    answer NOTSUPP (creates always place the inode locally, so this only
- *    happens after the map moved keys);
- *  - RMDIR cannot see the entries other servers hold: it answers NOTSUPP
- *    when the ring has more than one server (DIR_FREEZE is missing);
+ * RENAME, LINK and RMDIR in a multi-server ring are in ssrv_xop.c.
+ * UNLINK of an entry whose inode is on another server removes the entry
+ * and, after the commit, sends INODE_UPDATE (nlink -1) to the inode's
+ * server (best effort: a failure leaves the link count one too high). Its
+ * reply is built before that, so it carries the entry without attributes
+ * (no %SEALFS_EF_ATTR): the client does not learn the new link count.
+ * MKDIR under a parent directory held by another server raises the
+ * parent's link count there after the commit, the same way (best effort).
+ * Not handled across servers:
+ *  - RMDIR of an entry whose directory inode is on another server answers
+ *    NOTSUPP in a one-server ring (it cannot happen there);
  *  - data chunks of a destroyed inode are dropped on this server only;
  *    the client sends DATA_TRUNCATE to the others.
  */
@@ -25,8 +28,8 @@
 
 #include "server/ssrv.h"
 
-static int ns_entry_reply(struct ssrv_ctx *x, int rc,
-			  const struct smeta_entry *e)
+int ssrv_ns_entry_reply(struct ssrv_ctx *x, int rc,
+			const struct smeta_entry *e)
 {
 	struct sealfs_entry_rep rep = {};
 
@@ -55,7 +58,21 @@ static int ns_lookup(struct ssrv_ctx *x)
 
 	rc = smeta_lookup(x->c->meta, x->vol->id, le64_to_cpu(q->parent),
 			  (const char *)x->rq->m.tail[0], x->rq->m.tail_len[0], &e);
-	return ns_entry_reply(x, rc, &e);
+	/* a name a transaction prepared here may appear: not NOENT yet */
+	if (rc == -ENOENT) {
+		rc = smeta_xtxn_in_doubt(x->c->meta, x->vol->id,
+					 le64_to_cpu(q->parent),
+					 (const char *)x->rq->m.tail[0],
+					 x->rq->m.tail_len[0]);
+		if (rc == 1)	/* one may have finished since: read again */
+			rc = smeta_lookup(x->c->meta, x->vol->id,
+					  le64_to_cpu(q->parent),
+					  (const char *)x->rq->m.tail[0],
+					  x->rq->m.tail_len[0], &e);
+		else if (!rc)
+			rc = -ENOENT;
+	}
+	return ssrv_ns_entry_reply(x, rc, &e);
 }
 
 static int ns_getattr(struct ssrv_ctx *x)
@@ -121,7 +138,12 @@ static int ns_create(struct ssrv_ctx *x, struct smeta_txn *tx)
 	rc = smeta_create(x->c->meta, tx, x->vol->id, le64_to_cpu(q->parent),
 			  (const char *)x->rq->m.tail[0], x->rq->m.tail_len[0],
 			  &a, &e);
-	return ns_entry_reply(x, rc, &e);
+	if (!rc && (e.result & SMETA_RES_PARENT_REMOTE)) {
+		/* the new directory's "..": the parent's server, after the commit */
+		x->post_iu_ino = le64_to_cpu(q->parent);
+		x->post_iu_delta = e.parent_delta;
+	}
+	return ssrv_ns_entry_reply(x, rc, &e);
 }
 
 static int ns_symlink(struct ssrv_ctx *x, struct smeta_txn *tx)
@@ -136,7 +158,7 @@ static int ns_symlink(struct ssrv_ctx *x, struct smeta_txn *tx)
 			   (const char *)m->tail[1], m->tail_len[1],
 			   le32_to_cpu(q->uid), le32_to_cpu(q->gid),
 			   ssrv_share(x, x->vol->quota_inodes), &e);
-	return ns_entry_reply(x, rc, &e);
+	return ssrv_ns_entry_reply(x, rc, &e);
 }
 
 static int ns_readlink(struct ssrv_ctx *x)
@@ -162,19 +184,20 @@ static int ns_remove(struct ssrv_ctx *x, struct smeta_txn *tx, bool dir)
 	struct smeta_entry e;
 	int rc;
 
-	if (dir && x->map->ring.npoints &&
-	    x->map->total_weight != (ssrv_map_srv(x->map, x->c->server_id) ?
-				     ssrv_map_srv(x->map, x->c->server_id)->weight : 0))
-		return ssrv_reply_err(x, -EOPNOTSUPP);
 	if (dir)
 		rc = smeta_rmdir(x->c->meta, tx, x->vol->id, le64_to_cpu(q->parent),
 				 (const char *)m->tail[0], m->tail_len[0], &e);
 	else
 		rc = smeta_unlink(x->c->meta, tx, x->vol->id, le64_to_cpu(q->parent),
 				  (const char *)m->tail[0], m->tail_len[0], &e);
-	if (!rc && (e.result & SMETA_RES_INODE_REMOTE)) {
+	if (!rc && dir && (e.result & SMETA_RES_INODE_REMOTE)) {
 		x->abort = true;
 		return ssrv_reply_err(x, -EOPNOTSUPP);
+	}
+	if (!rc && (e.result & SMETA_RES_INODE_REMOTE)) {
+		/* the inode's server drops the link after the commit */
+		x->post_iu_ino = e.attr.ino;
+		x->post_iu_delta = e.nlink_delta;
 	}
 	if (!rc && !dir && (e.result & SMETA_RES_DESTROYED)) {
 		x->post = true;
@@ -182,7 +205,28 @@ static int ns_remove(struct ssrv_ctx *x, struct smeta_txn *tx, bool dir)
 		x->post_size = 0;
 		x->post_flags = SEALFS_TF_DESTROY;
 	}
-	return ns_entry_reply(x, rc, &e);
+	if (dir)
+		return ssrv_reply(x, sealfs_errno_to_status(rc), NULL, 0, NULL, 0);
+	return ssrv_ns_entry_reply(x, rc, &e);
+}
+
+static int ns_inode_update(struct ssrv_ctx *x, struct smeta_txn *tx)
+{
+	const struct sealfs_inode_update_req *q = x->rq->m.body;
+	struct smeta_entry e;
+	int rc;
+
+	rc = smeta_inode_update(x->c->meta, tx, x->vol->id, le64_to_cpu(q->ino),
+				le32_to_cpu(q->flags),
+				(s32)le32_to_cpu(q->nlink_delta),
+				le64_to_cpu(q->parent), &e);
+	if (!rc && (e.result & SMETA_RES_DESTROYED)) {
+		x->post = true;
+		x->post_ino = e.attr.ino;
+		x->post_size = 0;
+		x->post_flags = SEALFS_TF_DESTROY;
+	}
+	return ns_attr_reply(x, rc, &e.attr);
 }
 
 static int ns_statfs(struct ssrv_ctx *x)
@@ -300,6 +344,7 @@ int ssrv_ns_handle(struct ssrv_ctx *x, struct smeta_txn *tx)
 	case SEALFS_OP_LISTXATTR:	return ns_listxattr(x);
 	case SEALFS_OP_SETXATTR:	return ns_setxattr(x, tx);
 	case SEALFS_OP_REMOVEXATTR:	return ns_removexattr(x, tx);
+	case SEALFS_OP_INODE_UPDATE:	return ns_inode_update(x, tx);
 	default:
 		return ssrv_reply_err(x, -EOPNOTSUPP);
 	}

@@ -15,6 +15,38 @@
  *   srv_probe MANAGER VOLUME check NAME INO
  *	look NAME up in the root on its owner (retrying while the owner is
  *	unreachable or not ready, up to 20 s) and check its inode number.
+ *   srv_probe MANAGER VOLUME xrun
+ *	operations across servers (tests/cluster/xserver.sh), names chosen
+ *	by placement so that their entries land on different servers:
+ *	RENAME of a file and a directory, over a file (the old inode gone),
+ *	over an empty directory, NOREPLACE, kind mismatches, a directory
+ *	into its own subtree, a non-empty target directory whose entry is on
+ *	a third server, a replayed RENAME; RMDIR of a directory whose only
+ *	entry is on another server; LINK to an inode of another server and
+ *	UNLINK of that link (link counts by GETATTR).
+ *   srv_probe MANAGER VOLUME xprep STATEFILE
+ *	create a file in the root and pick a destination name owned by
+ *	another server; writes "SRC DST INO SRC_PORT DST_PORT".
+ *   srv_probe MANAGER VOLUME xrename SRC DST
+ *	one RENAME in the root; prints its outcome (a crash test expects the
+ *	connection to drop).
+ *   srv_probe MANAGER VOLUME xstate SRC DST INO
+ *	once both names have a definite answer (retrying while a server is
+ *	down or a name is in doubt, up to 20 s), prints "src" (only SRC
+ *	names INO), "dst" (only DST does), or "both", "none", "other".
+ *   srv_probe MANAGER VOLUME xprepdir STATEFILE
+ *	create a directory in the root; writes "NAME INO OWNER_PORT".
+ *   srv_probe MANAGER VOLUME xrmdir NAME
+ *	one RMDIR in the root; prints its outcome.
+ *   srv_probe MANAGER VOLUME xgone NAME
+ *	once LOOKUP of NAME in the root has a definite answer, prints "gone"
+ *	or "there".
+ *   srv_probe MANAGER VOLUME xrmdir_down
+ *	with a server of the ring DOWN, RMDIR of an empty directory answers
+ *	AGAIN and removes nothing.
+ *   srv_probe MANAGER VOLUME xcreate NAME
+ *	exclusive CREATE of NAME in the root, retried up to 20 s while the
+ *	name is held; then UNLINK.
  * Exits 0 on success, 1 with a message on the first failure.
  */
 #include <arpa/inet.h>
@@ -591,8 +623,7 @@ static int run(const char *state)
 		CHECK(rc == -ENOENT, "LOOKUP after UNLINK: %s", strerror(-rc));
 		name_pl(&p, root, "d1");
 		rc = call(srv(owner_entry(root, "d1")), SEALFS_OP_RMDIR, &p, NULL, 0, &res);
-		CHECK(rc == -EOPNOTSUPP || (map->nsrv == 1 && !rc),
-		      "RMDIR in a multi-server cluster: %s", strerror(-rc));
+		CHECK(!rc, "RMDIR of the empty d1: %s", strerror(-rc));
 		srpc_result_free(&res);
 	}
 	/* WRONG_OWNER */
@@ -679,12 +710,540 @@ static int check(const char *name, u64 ino)
 	return 0;
 }
 
+/* ---- operations across servers (xrun, xprep, xrename, xstate, xcreate) ---- */
+
+/* A name "PREFIX<n>" in @parent whose entry @want owns (0: any) and @avoid
+ * does not (0: none). */
+static void pick(u64 parent, const char *prefix, u32 want, u32 avoid,
+		 char *name, size_t len)
+{
+	u32 i, o;
+
+	for (i = 0; i < 100000; i++) {
+		snprintf(name, len, "%s%u", prefix, i);
+		o = owner_entry(parent, name);
+		if ((!want || o == want) && (!avoid || o != avoid))
+			return;
+	}
+	die("no name %s* with the wanted placement", prefix);
+}
+
+static u64 xmk(u64 parent, const char *name, u32 mode)
+{
+	struct sealfs_attr a;
+	int rc;
+
+	rc = create(srv(owner_entry(parent, name)), parent, name, mode,
+		    SEALFS_CF_EXCL, 0, 0, &a);
+	CHECK(!rc, "CREATE %s: %s", name, strerror(-rc));
+	return le64_to_cpu(a.ino);
+}
+
+static int xgetattr(u64 ino, struct sealfs_attr *a)
+{
+	struct srpc_result res;
+	int rc;
+
+	rc = ino_call(srv(owner_inode(ino)), SEALFS_OP_GETATTR, ino, &res);
+	if (!rc && a)
+		*a = ((const struct sealfs_attr_rep *)res.m.body)->attr;
+	srpc_result_free(&res);
+	return rc;
+}
+
+static u32 xnlink(u64 ino)
+{
+	struct sealfs_attr a;
+	int rc = xgetattr(ino, &a);
+
+	CHECK(!rc, "GETATTR %llx: %s", (unsigned long long)ino, strerror(-rc));
+	return le32_to_cpu(a.nlink);
+}
+
+/* The inode @name holds in @parent (on its owner), 0 for none. */
+static u64 xino(u64 parent, const char *name)
+{
+	struct sealfs_attr a;
+	int rc = lookup(srv(owner_entry(parent, name)), parent, name, &a, NULL);
+
+	if (rc == -ENOENT)
+		return 0;
+	CHECK(!rc, "LOOKUP %s: %s", name, strerror(-rc));
+	return le64_to_cpu(a.ino);
+}
+
+static int xrename(struct srpc *r, u64 sp, const char *sn, u64 dp,
+		   const char *dn, u32 flags, u64 req_id,
+		   struct sealfs_rename_rep *out)
+{
+	struct sealfs_rename_req q = {
+		.src_parent = cpu_to_le64(sp), .dst_parent = cpu_to_le64(dp),
+		.vol = cpu_to_le32(vol), .flags = cpu_to_le32(flags),
+		.src_len = cpu_to_le16(strlen(sn)),
+		.dst_len = cpu_to_le16(strlen(dn)),
+	};
+	struct srpc_call c = { .opcode = SEALFS_OP_RENAME, .req_id = req_id,
+			       .flags = req_id ? SEALFS_HF_RETRY : 0 };
+	struct srpc_result res;
+	struct pl p = {};
+	int rc;
+
+	if (!r)
+		return -ECONNREFUSED;
+	pl_put(&p, &q, sizeof(q));
+	pl_put(&p, sn, strlen(sn));
+	pl_put(&p, dn, strlen(dn));
+	c.payload = p.b;
+	c.len = p.n;
+	rc = call_sync(r, &c, &res);
+	if (!rc && out)
+		*out = *(const struct sealfs_rename_rep *)res.m.body;
+	if (res.replied || !rc)
+		srpc_result_free(&res);
+	return rc;
+}
+
+static int xren(u64 sp, const char *sn, u64 dp, const char *dn, u32 flags,
+		struct sealfs_rename_rep *out)
+{
+	return xrename(srv(owner_entry(sp, sn)), sp, sn, dp, dn, flags, 0, out);
+}
+
+static int xname_op(u16 op, u64 parent, const char *name)
+{
+	struct srpc_result res;
+	struct pl p;
+	int rc;
+
+	name_pl(&p, parent, name);
+	rc = call(srv(owner_entry(parent, name)), op, &p, NULL, 0, &res);
+	srpc_result_free(&res);
+	return rc;
+}
+
+static int xlink(u64 ino, u64 parent, const char *name, struct sealfs_attr *a)
+{
+	struct sealfs_link_req q = {
+		.ino = cpu_to_le64(ino), .parent = cpu_to_le64(parent),
+		.vol = cpu_to_le32(vol), .name_len = cpu_to_le16(strlen(name)),
+	};
+	struct srpc_result res;
+	struct pl p = {};
+	int rc;
+
+	pl_put(&p, &q, sizeof(q));
+	pl_put(&p, name, strlen(name));
+	rc = call(srv(owner_entry(parent, name)), SEALFS_OP_LINK, &p, NULL, 0, &res);
+	if (!rc && a)
+		*a = ((const struct sealfs_entry_rep *)res.m.body)->attr;
+	srpc_result_free(&res);
+	return rc;
+}
+
+static void xrun_rename_files(u64 root)
+{
+	struct sealfs_rename_rep rep;
+	char a[32], b[32], c[32];
+	u64 ia, ic;
+	u32 x, y;
+	int rc;
+
+	/* a file moves to a name another server owns */
+	pick(root, "rf", 0, 0, a, sizeof(a));
+	x = owner_entry(root, a);
+	pick(root, "rg", 0, x, b, sizeof(b));
+	y = owner_entry(root, b);
+	ia = xmk(root, a, S_IFREG | 0644);
+	rc = xren(root, a, root, b, 0, &rep);
+	CHECK(!rc && le64_to_cpu(rep.ino) == ia && !rep.replaced_ino,
+	      "RENAME %s (server %u) -> %s (server %u): %s", a, x, b, y, strerror(-rc));
+	CHECK(xino(root, a) == 0, "source %s still there after RENAME", a);
+	CHECK(xino(root, b) == ia, "destination %s does not name the inode", b);
+	CHECK(xnlink(ia) == 1, "renamed file's nlink");
+	/* over an existing file of another server: the old inode goes */
+	pick(root, "rh", 0, y, c, sizeof(c));
+	ic = xmk(root, c, S_IFREG | 0644);
+	rc = xren(root, b, root, c, SEALFS_RF_NOREPLACE, NULL);
+	CHECK(rc == -EEXIST, "RENAME NOREPLACE over %s: %s", c, strerror(-rc));
+	CHECK(xino(root, b) == ia && xino(root, c) == ic, "NOREPLACE changed names");
+	rc = xren(root, b, root, c, 0, &rep);
+	CHECK(!rc && le64_to_cpu(rep.replaced_ino) == ic && rep.replaced_nlink == 0,
+	      "RENAME over %s: %s", c, strerror(-rc));
+	CHECK(xino(root, b) == 0 && xino(root, c) == ia, "names after RENAME over a file");
+	rc = xgetattr(ic, NULL);
+	CHECK(rc == -ESTALE, "replaced inode still exists: %s", strerror(-rc));
+	/* a replayed RENAME returns the first reply */
+	pick(root, "ri", 0, owner_entry(root, c), a, sizeof(a));
+	{
+		u64 rid = (2ull << 40) | 7;
+		struct srpc *r = srv(owner_entry(root, c));
+		u32 i;
+
+		rc = xrename(r, root, c, root, a, 0, rid, &rep);
+		CHECK(!rc && le64_to_cpu(rep.ino) == ia, "RENAME with a request id: %s",
+		      strerror(-rc));
+		for (i = 0; i < MAXSRV; i++) {
+			if (conn_ids[i] == owner_entry(root, c)) {
+				srpc_free(conns[i]);
+				conns[i] = open_srv(conn_ids[i]);
+			}
+		}
+		rc = xrename(srv(owner_entry(root, c)), root, c, root, a, 0, rid, &rep);
+		CHECK(!rc && le64_to_cpu(rep.ino) == ia, "replayed RENAME: %s",
+		      strerror(-rc));
+		CHECK(xino(root, a) == ia, "after the replayed RENAME");
+	}
+}
+
+static void xrun_rename_dirs(u64 root)
+{
+	struct sealfs_rename_rep rep;
+	char a[32], b[32], c[32], d[32], in[32];
+	u64 ia, ib, ic, id, ii;
+	u32 x, y, z;
+	int rc;
+
+	/* a directory with a file inside moves to another server's name */
+	pick(root, "da", 0, 0, a, sizeof(a));
+	x = owner_entry(root, a);
+	pick(root, "db", 0, x, b, sizeof(b));
+	y = owner_entry(root, b);
+	ia = xmk(root, a, S_IFDIR | 0755);
+	ii = xmk(ia, "inner", S_IFREG | 0644);
+	rc = xren(root, a, root, b, 0, &rep);
+	CHECK(!rc && le64_to_cpu(rep.ino) == ia, "RENAME dir %s -> %s: %s", a, b,
+	      strerror(-rc));
+	CHECK(xino(root, a) == 0 && xino(root, b) == ia, "names after RENAME of a dir");
+	CHECK(xino(ia, "inner") == ii, "the renamed directory lost its entry");
+	/* kinds: a directory over a file, a file over a directory */
+	pick(root, "dc", 0, y, c, sizeof(c));
+	ic = xmk(root, c, S_IFREG | 0644);
+	rc = xren(root, b, root, c, 0, NULL);
+	CHECK(rc == -ENOTDIR, "RENAME dir over file: %s", strerror(-rc));
+	rc = xren(root, c, root, b, 0, NULL);
+	CHECK(rc == -EISDIR, "RENAME file over dir: %s", strerror(-rc));
+	CHECK(xino(root, c) == ic && xino(root, b) == ia, "failed RENAMEs changed names");
+	/* a non-empty directory as the target: its only entry on a third server */
+	pick(root, "dd", 0, y, d, sizeof(d));
+	z = owner_entry(root, d);
+	id = xmk(root, d, S_IFDIR | 0755);
+	pick(id, "e", 0, z, in, sizeof(in));
+	xmk(id, in, S_IFREG | 0644);
+	rc = xren(root, b, root, d, 0, NULL);
+	CHECK(rc == -ENOTEMPTY, "RENAME over a directory whose entry is on server %u: %s",
+	      owner_entry(id, in), strerror(-rc));
+	/* empty once that entry goes: the old directory is replaced */
+	rc = xname_op(SEALFS_OP_UNLINK, id, in);
+	CHECK(!rc, "UNLINK %s: %s", in, strerror(-rc));
+	rc = xren(root, b, root, d, 0, &rep);
+	CHECK(!rc && le64_to_cpu(rep.replaced_ino) == id,
+	      "RENAME over an empty directory: %s", strerror(-rc));
+	CHECK(xino(root, d) == ia && xino(root, b) == 0, "names after dir over dir");
+	rc = xgetattr(id, NULL);
+	CHECK(rc == -ESTALE, "replaced directory still exists: %s", strerror(-rc));
+	/* into its own subtree: EINVAL; its child's inode on the same server */
+	pick(ia, "sub", owner_entry(root, d), 0, in, sizeof(in));
+	ib = xmk(ia, in, S_IFDIR | 0755);
+	rc = xren(root, d, ib, "loop", 0, NULL);
+	CHECK(rc == -EINVAL, "RENAME a directory into its own subtree: %s", strerror(-rc));
+	rc = xren(root, d, ia, "self", 0, NULL);
+	CHECK(rc == -EINVAL, "RENAME a directory into itself: %s", strerror(-rc));
+	CHECK(xino(root, d) == ia, "failed RENAME moved the directory");
+	/*
+	 * A directory moved into a subdirectory, its entry to another server.
+	 * The walk up from the destination reads parent pointers: they are
+	 * on the coordinator here (a remote one answers XDEV, see
+	 * server/ssrv_xop.c).
+	 */
+	pick(root, "p1_", 0, 0, a, sizeof(a));
+	z = owner_entry(root, a);
+	ib = xmk(root, a, S_IFDIR | 0755);
+	pick(ib, "p2_", z, 0, in, sizeof(in));
+	ib = xmk(ib, in, S_IFDIR | 0755);
+	pick(root, "mv", z, 0, a, sizeof(a));
+	ic = xmk(root, a, S_IFDIR | 0755);
+	pick(ib, "moved", 0, z, c, sizeof(c));
+	rc = xren(root, a, ib, c, 0, NULL);
+	CHECK(!rc, "RENAME %s into a subdirectory: %s", a, strerror(-rc));
+	CHECK(xino(ib, c) == ic && xino(root, a) == 0, "names after RENAME into a dir");
+	/* and back up into the root is not "into itself" */
+	rc = xren(ib, c, root, a, 0, NULL);
+	CHECK(!rc && xino(root, a) == ic, "RENAME back to the root: %s", strerror(-rc));
+	/* nor is it allowed to go below itself through the moved parent */
+	rc = xren(root, a, ic, "x", 0, NULL);
+	CHECK(rc == -EINVAL, "RENAME into itself after moves: %s", strerror(-rc));
+	(void)x;
+}
+
+static void xrun_rmdir(u64 root)
+{
+	char d[32], in[32];
+	u64 id;
+	u32 nl;
+	int rc;
+
+	/* its entry elsewhere than the root's inode: the root's nlink follows */
+	pick(root, "rm", 0, owner_inode(root), d, sizeof(d));
+	nl = xnlink(root);
+	id = xmk(root, d, S_IFDIR | 0755);
+	CHECK(xnlink(root) == nl + 1, "root nlink after MKDIR on server %u: %u, not %u",
+	      owner_entry(root, d), xnlink(root), nl + 1);
+	pick(id, "only", 0, owner_entry(root, d), in, sizeof(in));
+	xmk(id, in, S_IFREG | 0644);
+	rc = xname_op(SEALFS_OP_RMDIR, root, d);
+	CHECK(rc == -ENOTEMPTY, "RMDIR %s whose only entry is on server %u: %s", d,
+	      owner_entry(id, in), strerror(-rc));
+	/* the freeze is released: the directory takes entries again */
+	xmk(id, "again", S_IFREG | 0644);
+	rc = xname_op(SEALFS_OP_UNLINK, id, "again");
+	CHECK(!rc, "UNLINK again: %s", strerror(-rc));
+	rc = xname_op(SEALFS_OP_UNLINK, id, in);
+	CHECK(!rc, "UNLINK %s: %s", in, strerror(-rc));
+	rc = xname_op(SEALFS_OP_RMDIR, root, d);
+	CHECK(!rc, "RMDIR of the emptied %s: %s", d, strerror(-rc));
+	CHECK(xino(root, d) == 0, "%s still there after RMDIR", d);
+	CHECK(xnlink(root) == nl, "root nlink after RMDIR: %u, not %u", xnlink(root), nl);
+	rc = xgetattr(id, NULL);
+	CHECK(rc == -ESTALE, "removed directory's inode: %s", strerror(-rc));
+}
+
+static void xrun_link(u64 root)
+{
+	struct sealfs_attr a;
+	char f[32], l[32];
+	u64 ino;
+	int rc;
+
+	pick(root, "lf", 0, 0, f, sizeof(f));
+	ino = xmk(root, f, S_IFREG | 0644);
+	pick(root, "ll", 0, owner_inode(ino), l, sizeof(l));
+	rc = xlink(ino, root, l, &a);
+	CHECK(!rc && le64_to_cpu(a.ino) == ino && le32_to_cpu(a.nlink) == 2,
+	      "LINK %s to an inode of server %u: %s", l, owner_inode(ino),
+	      strerror(-rc));
+	CHECK(xnlink(ino) == 2, "nlink after LINK");
+	CHECK(xino(root, l) == ino, "the link does not name the inode");
+	rc = xlink(ino, root, l, NULL);
+	CHECK(rc == -EEXIST, "second LINK: %s", strerror(-rc));
+	CHECK(xnlink(ino) == 2, "nlink after a refused LINK");
+	rc = xname_op(SEALFS_OP_UNLINK, root, l);
+	CHECK(!rc, "UNLINK of the link: %s", strerror(-rc));
+	CHECK(xnlink(ino) == 1, "nlink after UNLINK of the link");
+	rc = xname_op(SEALFS_OP_UNLINK, root, f);
+	CHECK(!rc, "UNLINK %s: %s", f, strerror(-rc));
+	rc = xgetattr(ino, NULL);
+	CHECK(rc == -ESTALE, "inode after its last UNLINK: %s", strerror(-rc));
+}
+
+static int xrun(void)
+{
+	u64 root = root_ready();
+
+	CHECK(map->nsrv >= 3, "xrun needs three servers");
+	xrun_rename_files(root);
+	xrun_rename_dirs(root);
+	xrun_rmdir(root);
+	xrun_link(root);
+	printf("ok\n");
+	return 0;
+}
+
+static u16 srv_port(u32 id)
+{
+	return le16_to_cpu(ssrv_map_srv(map, id)->addr[SEALFS_TRANSPORT_TCP].port);
+}
+
+static int xprep(const char *state)
+{
+	u64 root = root_ready(), ino;
+	char a[48], b[48], pa[24], pb[24];
+	FILE *fp;
+	u32 x, y;
+
+	/* fresh names for every run: the pid in them */
+	snprintf(pa, sizeof(pa), "cs%u_", (unsigned int)getpid());
+	snprintf(pb, sizeof(pb), "cd%u_", (unsigned int)getpid());
+	pick(root, pa, 0, 0, a, sizeof(a));
+	x = owner_entry(root, a);
+	pick(root, pb, 0, x, b, sizeof(b));
+	y = owner_entry(root, b);
+	ino = xmk(root, a, S_IFREG | 0644);
+	fp = fopen(state, "w");
+	CHECK(fp, "cannot write %s", state);
+	fprintf(fp, "%s %s %llu %u %u\n", a, b, (unsigned long long)ino,
+		srv_port(x), srv_port(y));
+	fclose(fp);
+	return 0;
+}
+
+static int xrename_cmd(const char *a, const char *b)
+{
+	int rc = xren(SEALFS_ROOT_INO, a, SEALFS_ROOT_INO, b, 0, NULL);
+
+	printf("%s\n", rc ? strerror(-rc) : "ok");
+	return 0;
+}
+
+/* Drops every connection and fetches the map again. */
+static void xrefresh(void)
+{
+	u32 j;
+
+	for (j = 0; j < MAXSRV; j++) {
+		if (conns[j])
+			srpc_free(conns[j]);
+		conns[j] = NULL;
+		conn_ids[j] = 0;
+	}
+	ssrv_map_put(map);
+	map = NULL;
+	get_map(mgr_addr, vol_name);
+}
+
+/* LOOKUP with a definite answer: 0 (and the inode), -ENOENT, or other. */
+static int xsettled(const char *name, u64 *ino)
+{
+	struct sealfs_attr a;
+	struct srpc *r = srv(owner_entry(SEALFS_ROOT_INO, name));
+	int rc;
+
+	if (!r)
+		return -EAGAIN;
+	rc = lookup(r, SEALFS_ROOT_INO, name, &a, NULL);
+	*ino = rc ? 0 : le64_to_cpu(a.ino);
+	return rc;
+}
+
+static int xstate(const char *a, const char *b, u64 ino)
+{
+	u64 ia = 0, ib = 0;
+	int ra = -EAGAIN, rb = -EAGAIN, i;
+
+	for (i = 0; i < 200; i++) {
+		xrefresh();
+		ra = xsettled(a, &ia);
+		rb = xsettled(b, &ib);
+		if ((ra == 0 || ra == -ENOENT) && (rb == 0 || rb == -ENOENT))
+			break;
+		usleep(100000);
+	}
+	CHECK((ra == 0 || ra == -ENOENT) && (rb == 0 || rb == -ENOENT),
+	      "no definite answer: %s %s", strerror(-ra), strerror(-rb));
+	if (!ra && ia == ino && rb)
+		printf("src\n");
+	else if (!rb && ib == ino && ra)
+		printf("dst\n");
+	else if (!ra && !rb)
+		printf("both\n");
+	else if (ra && rb)
+		printf("none\n");
+	else
+		printf("other\n");
+	return 0;
+}
+
+/* A directory in the root for a crash test of RMDIR: "NAME INO PORT". */
+static int xprepdir(const char *state)
+{
+	u64 root = root_ready(), ino;
+	char d[48], pfx[24];
+	FILE *fp;
+
+	snprintf(pfx, sizeof(pfx), "rd%u_", (unsigned int)getpid());
+	pick(root, pfx, 0, 0, d, sizeof(d));
+	ino = xmk(root, d, S_IFDIR | 0755);
+	fp = fopen(state, "w");
+	CHECK(fp, "cannot write %s", state);
+	fprintf(fp, "%s %llu %u\n", d, (unsigned long long)ino,
+		srv_port(owner_entry(root, d)));
+	fclose(fp);
+	return 0;
+}
+
+static int xrmdir_cmd(const char *name)
+{
+	int rc = xname_op(SEALFS_OP_RMDIR, SEALFS_ROOT_INO, name);
+
+	printf("%s\n", rc ? strerror(-rc) : "ok");
+	return 0;
+}
+
+/* Once LOOKUP of NAME in the root has a definite answer: "gone", "there". */
+static int xgone(const char *name)
+{
+	u64 ino = 0;
+	int rc = -EAGAIN, i;
+
+	for (i = 0; i < 200; i++) {
+		xrefresh();
+		rc = xsettled(name, &ino);
+		if (rc == 0 || rc == -ENOENT)
+			break;
+		usleep(100000);
+	}
+	CHECK(rc == 0 || rc == -ENOENT, "no definite answer: %s", strerror(-rc));
+	printf("%s\n", rc ? "gone" : "there");
+	return 0;
+}
+
+/* RMDIR while a server of the ring is DOWN: AGAIN, nothing removed. */
+static int xrmdir_down(void)
+{
+	struct srpc_result res;
+	u64 root = SEALFS_ROOT_INO, ino;	/* its server may be the one down */
+	char d[48], pfx[24];
+	struct pl p;
+	u32 i, o;
+	int rc;
+
+	snprintf(pfx, sizeof(pfx), "down%u_", (unsigned int)getpid());
+	for (i = 0;; i++) {
+		const struct ssrv_map_srv *s;
+
+		snprintf(d, sizeof(d), "%s%u", pfx, i);
+		o = owner_entry(root, d);
+		s = ssrv_map_srv(map, o);
+		if (s && s->state == SEALFS_SRV_UP)
+			break;
+		CHECK(i < 100000, "no name owned by a server that is up");
+	}
+	ino = xmk(root, d, S_IFDIR | 0755);
+	name_pl(&p, root, d);
+	rc = call(srv(o), SEALFS_OP_RMDIR, &p, NULL, 0, &res);
+	CHECK(rc == -EAGAIN && res.replied && res.h.status == SEALFS_S_AGAIN,
+	      "RMDIR with a server down: %s (status %u)", strerror(-rc),
+	      res.replied ? res.h.status : 0);
+	srpc_result_free(&res);
+	CHECK(xino(root, d) == ino, "RMDIR refused but %s is gone", d);
+	printf("ok\n");
+	return 0;
+}
+
+static int xcreate(const char *name)
+{
+	int rc = -EAGAIN, i;
+
+	for (i = 0; i < 200; i++) {
+		xrefresh();
+		rc = create(srv(owner_entry(SEALFS_ROOT_INO, name)), SEALFS_ROOT_INO,
+			    name, S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, NULL);
+		if (rc != -EAGAIN && rc != -ECONNRESET && rc != -ECONNREFUSED)
+			break;
+		usleep(100000);
+	}
+	CHECK(!rc, "CREATE %s: %s", name, strerror(-rc));
+	rc = xname_op(SEALFS_OP_UNLINK, SEALFS_ROOT_INO, name);
+	CHECK(!rc, "UNLINK %s: %s", name, strerror(-rc));
+	printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	u64 cid;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: srv_probe MANAGER VOLUME run STATEFILE | check NAME INO\n");
+		fprintf(stderr, "usage: srv_probe MANAGER VOLUME run STATEFILE | check NAME INO | xrun | xprep STATEFILE | xrename SRC DST | xstate SRC DST INO | xprepdir STATEFILE | xrmdir NAME | xgone NAME | xrmdir_down | xcreate NAME\n");
 		return 2;
 	}
 	if (getrandom(&cid, sizeof(cid), 0) != sizeof(cid))
@@ -699,6 +1258,24 @@ int main(int argc, char **argv)
 		return run(argv[4]);
 	if (!strcmp(argv[3], "check") && argc == 6)
 		return check(argv[4], strtoull(argv[5], NULL, 10));
+	if (!strcmp(argv[3], "xrun") && argc == 4)
+		return xrun();
+	if (!strcmp(argv[3], "xprep") && argc == 5)
+		return xprep(argv[4]);
+	if (!strcmp(argv[3], "xrename") && argc == 6)
+		return xrename_cmd(argv[4], argv[5]);
+	if (!strcmp(argv[3], "xstate") && argc == 7)
+		return xstate(argv[4], argv[5], strtoull(argv[6], NULL, 10));
+	if (!strcmp(argv[3], "xprepdir") && argc == 5)
+		return xprepdir(argv[4]);
+	if (!strcmp(argv[3], "xrmdir") && argc == 5)
+		return xrmdir_cmd(argv[4]);
+	if (!strcmp(argv[3], "xgone") && argc == 5)
+		return xgone(argv[4]);
+	if (!strcmp(argv[3], "xrmdir_down") && argc == 4)
+		return xrmdir_down();
+	if (!strcmp(argv[3], "xcreate") && argc == 5)
+		return xcreate(argv[4]);
 	fprintf(stderr, "srv_probe: bad command\n");
 	return 2;
 }

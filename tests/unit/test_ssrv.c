@@ -241,12 +241,17 @@ static void test_steering(void **state)
 	}
 	assert_true(i < 1000);
 	assert_int_equal(lookup(f, 1, name, NULL), SEALFS_S_WRONG_OWNER);
-	/* unknown opcodes for a server */
+	/* RENAME is routed by its source entry */
 	do_req(f, SEALFS_OP_RENAME, EPOCH, 0, 0, &(struct sealfs_rename_req){
 		.src_parent = cpu_to_le64(1), .dst_parent = cpu_to_le64(1),
-		.vol = cpu_to_le32(VOL), .src_len = cpu_to_le16(1),
+		.vol = cpu_to_le32(VOL), .src_len = cpu_to_le16(strlen(name)),
 		.dst_len = cpu_to_le16(1) }, sizeof(struct sealfs_rename_req),
-		"a", 1, "b", 1, &r);
+		name, strlen(name), "b", 1, &r);
+	assert_int_equal(r.h.status, SEALFS_S_WRONG_OWNER);
+	rep_free(&r);
+	/* unknown opcodes for a server */
+	do_req(f, SEALFS_OP_MAP_GET, EPOCH, 0, 0, &(struct sealfs_map_get_req){},
+	       sizeof(struct sealfs_map_get_req), NULL, 0, NULL, 0, &r);
 	assert_int_equal(r.h.status, SEALFS_S_NOTSUPP);
 	rep_free(&r);
 }
@@ -511,6 +516,93 @@ static void test_vol_admin(void **state)
 	rep_free(&r);
 }
 
+static u32 rename_req(struct fx *f, u64 sp, const char *sn, u64 dp,
+		      const char *dn, u32 flags, u64 cid, u64 rid,
+		      struct sealfs_rename_rep *out)
+{
+	struct sealfs_rename_req q = {
+		.src_parent = cpu_to_le64(sp), .dst_parent = cpu_to_le64(dp),
+		.vol = cpu_to_le32(VOL), .flags = cpu_to_le32(flags),
+		.src_len = cpu_to_le16(strlen(sn)),
+		.dst_len = cpu_to_le16(strlen(dn)),
+	};
+	struct rep r;
+	u32 st;
+
+	do_req(f, SEALFS_OP_RENAME, EPOCH, cid, rid, &q, sizeof(q), sn,
+	       strlen(sn), dn, strlen(dn), &r);
+	st = r.h.status;
+	if (!st && out)
+		*out = *(const struct sealfs_rename_rep *)r.m.body;
+	rep_free(&r);
+	return st;
+}
+
+/* One server: RENAME, LINK and the transaction messages, no peer calls. */
+static void test_rename_link(void **state)
+{
+	struct fx *f = *state;
+	struct sealfs_rename_rep rr;
+	struct sealfs_txn_req tq = { .vol = cpu_to_le32(VOL) };
+	struct sealfs_link_req lq = { .vol = cpu_to_le32(VOL),
+				      .parent = cpu_to_le64(1),
+				      .name_len = cpu_to_le16(2) };
+	u64 a, b, d, sub, got;
+	struct rep r;
+
+	assert_int_equal(create(f, 1, "a", S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, &a), 0);
+	assert_int_equal(create(f, 1, "b", S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, &b), 0);
+	assert_int_equal(create(f, 1, "d", S_IFDIR | 0755, SEALFS_CF_EXCL, 0, 0, &d), 0);
+	assert_int_equal(create(f, d, "s", S_IFDIR | 0755, SEALFS_CF_EXCL, 0, 0, &sub), 0);
+	/* over a file, replayed */
+	assert_int_equal(rename_req(f, 1, "a", 1, "b", SEALFS_RF_NOREPLACE, 0, 0,
+				    NULL), SEALFS_S_EXIST);
+	assert_int_equal(rename_req(f, 1, "a", 1, "b", 0, 77, 5, &rr), 0);
+	assert_int_equal(le64_to_cpu(rr.ino), a);
+	assert_int_equal(le64_to_cpu(rr.replaced_ino), b);
+	assert_int_equal(le32_to_cpu(rr.replaced_nlink), 0);
+	assert_int_equal(rename_req(f, 1, "a", 1, "b", 0, 77, 5, &rr), 0);
+	assert_int_equal(le64_to_cpu(rr.ino), a);
+	assert_int_equal(rename_req(f, 1, "a", 1, "c", 0, 0, 0, NULL), SEALFS_S_NOENT);
+	assert_int_equal(lookup(f, 1, "b", &got), 0);
+	assert_int_equal(got, a);
+	/* directories: into its own subtree, kinds, into a subdirectory */
+	assert_int_equal(rename_req(f, 1, "d", sub, "x", 0, 0, 0, NULL), SEALFS_S_INVAL);
+	assert_int_equal(rename_req(f, 1, "d", 1, "b", 0, 0, 0, NULL), SEALFS_S_NOTDIR);
+	assert_int_equal(rename_req(f, 1, "b", 1, "d", 0, 0, 0, NULL), SEALFS_S_ISDIR);
+	assert_int_equal(rename_req(f, 1, "b", sub, "b2", 0, 0, 0, NULL), 0);
+	assert_int_equal(lookup(f, sub, "b2", &got), 0);
+	assert_int_equal(got, a);
+	/* LINK: nlink 2 */
+	lq.ino = cpu_to_le64(a);
+	do_req(f, SEALFS_OP_LINK, EPOCH, 0, 0, &lq, sizeof(lq), "l2", 2, NULL, 0, &r);
+	assert_int_equal(r.h.status, 0);
+	assert_int_equal(le32_to_cpu(((const struct sealfs_entry_rep *)r.m.body)->attr.nlink), 2);
+	rep_free(&r);
+	/* TXN_QUERY of an unknown transaction of ours; TXN_FINISH of one */
+	tq.txid = cpu_to_le64((1ull << SMETA_TXID_SEQ_BITS) | 999);
+	do_req(f, SEALFS_OP_TXN_QUERY, EPOCH, 0, 0, &tq, sizeof(tq), NULL, 0, NULL, 0, &r);
+	assert_int_equal(r.h.status, 0);
+	assert_int_equal(le32_to_cpu(((const struct sealfs_txn_rep *)r.m.body)->state),
+			 SEALFS_TXN_UNKNOWN);
+	rep_free(&r);
+	tq.decision = cpu_to_le32(SEALFS_TXN_COMMIT);
+	do_req(f, SEALFS_OP_TXN_FINISH, EPOCH, 0, 0, &tq, sizeof(tq), NULL, 0, NULL, 0, &r);
+	assert_int_equal(r.h.status, 0);
+	rep_free(&r);
+	/* RMDIR: empty payload */
+	{
+		struct sealfs_name_req q = { .parent = cpu_to_le64(d),
+					     .vol = cpu_to_le32(VOL),
+					     .name_len = cpu_to_le16(1) };
+
+		assert_int_equal(create(f, sub, "z", S_IFREG, SEALFS_CF_EXCL, 0, 0, NULL), 0);
+		do_req(f, SEALFS_OP_RMDIR, EPOCH, 0, 0, &q, sizeof(q), "s", 1, NULL, 0, &r);
+		assert_int_equal(r.h.status, SEALFS_S_NOTEMPTY);
+		rep_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +614,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quota, setup_ready, teardown),
 		cmocka_unit_test_setup_teardown(test_xattr, setup_ready, teardown),
 		cmocka_unit_test_setup_teardown(test_vol_admin, setup_ready, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_link, setup_ready, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
