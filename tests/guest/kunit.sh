@@ -12,11 +12,6 @@ set -euo pipefail
 expected=(sealfs_options sealfs_rpc sealfs_map)
 fail() { echo "kunit: FAIL: $*" >&2; exit 1; }
 
-if ! grep -qE ' (kunit_run_tests|__kunit_test_suites_init)$' /proc/kallsyms; then
-	echo "kunit: kernel $(uname -r) has no KUnit; no suites to run"
-	exit 0
-fi
-
 # The suites run when the module loads: load it afresh.
 if grep -q '^sealfs ' /proc/modules; then
 	rmmod sealfs
@@ -25,6 +20,11 @@ dmesg -C
 modprobe sealfs
 log=$(dmesg | sed 's/^\[[ 0-9.]*\] //')
 rmmod sealfs
+
+if ! grep -qE ' (kunit_run_tests|__kunit_test_suites_init)$' /proc/kallsyms; then
+	echo "kunit: kernel $(uname -r) has no KUnit; no suites to run"
+	exit 0
+fi
 
 mapfile -t found < <(sed -n 's/^ *# Subtest: \(sealfs_[A-Za-z0-9_]*\)$/\1/p' <<<"$log" | sort -u)
 mapfile -t suites < <(printf '%s\n' "${expected[@]}" "${found[@]}" | awk 'NF && !seen[$0]++')
