@@ -35,6 +35,7 @@ enum rpc_t_mode {
 	RPC_T_SHORT_BODY,	/* status OK with an 8-byte body */
 	RPC_T_STATUS,		/* status @status, no body */
 	RPC_T_REVERSE,		/* wait for RPC_T_CALLERS requests, answer last first */
+	RPC_T_LATE,		/* a reply for @late_id, then the reply */
 };
 
 /**
@@ -49,6 +50,8 @@ enum rpc_t_mode {
  * @eof: scripted end of stream: recv() fails once the queue runs short
  * @shut: shutdown() was called on the endpoint
  * @connects: connect() calls
+ * @refuse: connect() calls still to fail with -ECONNREFUSED
+ * @refused: connect() calls that failed
  * @releases: release() calls
  * @hellos: HELLO requests seen
  * @nreq: other requests seen
@@ -56,6 +59,7 @@ enum rpc_t_mode {
  * @bad: malformed requests or replies that did not fit
  * @mode: &enum rpc_t_mode
  * @status: the status %RPC_T_STATUS answers with
+ * @late_id: the request id %RPC_T_LATE answers first
  * @pend_id: ids of the requests %RPC_T_REVERSE holds
  * @pend_ino: their inode numbers
  * @npend: how many it holds
@@ -72,6 +76,8 @@ struct rpc_t_ctx {
 	bool eof;
 	bool shut;
 	unsigned int connects;
+	unsigned int refuse;
+	unsigned int refused;
 	unsigned int releases;
 	unsigned int hellos;
 	unsigned int nreq;
@@ -79,6 +85,7 @@ struct rpc_t_ctx {
 	unsigned int bad;
 	int mode;
 	u32 status;
+	u64 late_id;
 	u64 pend_id[RPC_T_CALLERS];
 	u64 pend_ino[RPC_T_CALLERS];
 	unsigned int npend;
@@ -251,6 +258,10 @@ static void rpc_t_respond(struct rpc_t_ctx *x, const struct sealfs_hdr_info *h,
 			rpc_t_attr_reply(x, SEALFS_OP_GETATTR, x->pend_id[i],
 					 x->pend_ino[i]);
 		break;
+	case RPC_T_LATE:
+		rpc_t_attr_reply(x, h->opcode, x->late_id, ino + 1);
+		rpc_t_attr_reply(x, h->opcode, h->req_id, ino);
+		break;
 	}
 }
 
@@ -260,6 +271,12 @@ static int rpc_t_connect(struct sealfs_conn *c, unsigned long timeout)
 
 	spin_lock(&x->lock);
 	x->connects++;
+	if (x->refuse) {
+		x->refuse--;
+		x->refused++;
+		spin_unlock(&x->lock);
+		return -ECONNREFUSED;
+	}
 	x->rx_head = 0;
 	x->rx_tail = 0;
 	x->eof = false;
@@ -403,7 +420,7 @@ static void rpc_t_exit(struct kunit *test)
 
 	sealfs_conn_destroy(x->c);
 	/* Every endpoint that was opened was released. */
-	KUNIT_EXPECT_EQ(test, x->releases, x->connects);
+	KUNIT_EXPECT_EQ(test, x->releases + x->refused, x->connects);
 	KUNIT_EXPECT_EQ(test, x->bad, 0u);
 	mutex_destroy(&x->fs.map_lock);
 	kfree(x);
@@ -755,6 +772,52 @@ static void rpc_t_shutdown_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x->nreq, 1u);
 }
 
+static void rpc_t_late_reply_test(struct kunit *test)
+{
+	struct rpc_t_ctx *x = test->priv;
+	u64 got;
+
+	x->fs.opts.timeo = 1;
+	x->mode = RPC_T_SILENT;
+	KUNIT_EXPECT_EQ(test, rpc_t_call(test, 21, true, &got), -ETIMEDOUT);
+	KUNIT_ASSERT_GE(test, x->nreq, 1u);
+
+	/* The caller gave up and freed its request: its reply is dropped. */
+	x->late_id = x->sent[0].req_id;
+	x->fs.opts.timeo = 100;
+	x->mode = RPC_T_LATE;
+	KUNIT_EXPECT_EQ(test, rpc_t_call(test, 22, true, &got), 0);
+	KUNIT_EXPECT_EQ(test, got, 22ull);
+	KUNIT_EXPECT_EQ(test, x->c->unknown_replies, 1ull);
+	KUNIT_EXPECT_EQ(test, x->connects, 1u);
+}
+
+static void rpc_t_refused_test(struct kunit *test)
+{
+	struct rpc_t_ctx *x = test->priv;
+	u64 got;
+
+	/* Refused once: the call waits out the back-off and connects. */
+	x->refuse = 1;
+	KUNIT_EXPECT_EQ(test, rpc_t_call(test, 23, true, &got), 0);
+	KUNIT_EXPECT_EQ(test, got, 23ull);
+	KUNIT_EXPECT_EQ(test, x->connects, 2u);
+	KUNIT_EXPECT_EQ(test, x->refused, 1u);
+	KUNIT_EXPECT_EQ(test, x->hellos, 1u);
+	KUNIT_EXPECT_EQ(test, x->nreq, 1u);
+
+	/* Refused for good: a bounded call ends with the connect's error
+	 * after retrans more tries, and sends nothing.
+	 */
+	sealfs_conn_reset(x->c);
+	x->refuse = 100;
+	KUNIT_EXPECT_EQ(test, rpc_t_call(test, 24, true, &got),
+			-ECONNREFUSED);
+	KUNIT_EXPECT_EQ(test, x->connects, 3 + x->fs.opts.retrans);
+	KUNIT_EXPECT_EQ(test, x->nreq, 1u);
+	x->refuse = 0;
+}
+
 static struct kunit_case sealfs_rpc_cases[] = {
 	KUNIT_CASE(rpc_t_normal_test),
 	KUNIT_CASE(rpc_t_reverse_test),
@@ -769,6 +832,8 @@ static struct kunit_case sealfs_rpc_cases[] = {
 	KUNIT_CASE(rpc_t_short_body_test),
 	KUNIT_CASE(rpc_t_status_test),
 	KUNIT_CASE(rpc_t_shutdown_test),
+	KUNIT_CASE(rpc_t_late_reply_test),
+	KUNIT_CASE(rpc_t_refused_test),
 	{}
 };
 
