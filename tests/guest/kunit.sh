@@ -31,7 +31,13 @@ mapfile -t suites < <(printf '%s\n' "${expected[@]}" "${found[@]}" | awk 'NF && 
 
 passed=0 failed=0 bad=()
 for s in "${suites[@]}"; do
-	ktap=$(sed -n "/^ *# Subtest: $s\$/,/^\(not \)\{0,1\}ok [0-9]* $s\$/p" <<<"$log")
+	# From the suite's header to its result, or to where the next suite
+	# starts if it has none.
+	ktap=$(awk -v s="$s" '
+		!on && $0 ~ "^ *# Subtest: " s "$" { on = 1; print; next }
+		on && /^ *# Subtest: / { exit }
+		on { print }
+		on && /^(not )?ok [0-9]+ / { exit }' <<<"$log")
 	if [[ -z $ktap ]]; then
 		echo "kunit: $s: no KTAP output"
 		bad+=("$s (missing)")
