@@ -148,6 +148,9 @@ int sealfs_inode_cache_init(void);
 void sealfs_inode_cache_destroy(void);
 
 /* map.c */
+int sealfs_map_parse(struct sealfs_fs *fs, const struct sealfs_msg *m,
+		     struct sealfs_map **out);
+bool sealfs_map_install(struct sealfs_fs *fs, struct sealfs_map *map);
 int sealfs_map_fetch(struct sealfs_fs *fs, u64 known, u32 wait_ms);
 int sealfs_map_refresh(struct sealfs_fs *fs, u64 want);
 void sealfs_map_free(struct sealfs_map *map);

@@ -85,11 +85,22 @@ static void sealfs_addr_from_wire(union sealfs_inet_addr *to,
 	}
 }
 
-/* Builds a map from a validated MAP_GET reply; -ENOENT when the mounted
- * volume is not in it.
+/**
+ * sealfs_map_parse() - build a map from a MAP_GET reply
+ * @fs: the mount; its options name the volume looked for
+ * @m: the reply's payload, validated by sealfs_msg_parse()
+ * @out: set to the new map on success; the caller owns it
+ *
+ * Takes the mounted volume's record (an active volume of that name), the
+ * servers sorted by id and a placement ring built from their weights.
+ *
+ * Context: process; may sleep (allocates with GFP_NOFS).
+ * Return: 0; -ENOENT when the volume is not in the map or is being
+ * deleted; -EPROTO for an unusable chunk size or duplicate server ids;
+ * -ENOMEM.
  */
-static int sealfs_map_build(struct sealfs_fs *fs, const struct sealfs_msg *m,
-			    struct sealfs_map **out)
+int sealfs_map_parse(struct sealfs_fs *fs, const struct sealfs_msg *m,
+		     struct sealfs_map **out)
 {
 	const struct sealfs_map_rep *rep = m->body;
 	struct sealfs_place_server *ps = NULL;
@@ -181,7 +192,7 @@ int sealfs_map_fetch(struct sealfs_fs *fs, u64 known, u32 wait_ms)
 		.known_epoch = cpu_to_le64(known),
 		.wait_ms = cpu_to_le32(wait_ms),
 	};
-	struct sealfs_map *map, *old;
+	struct sealfs_map *map;
 	struct sealfs_req *req;
 	struct sealfs_buf b;
 	struct sealfs_msg m;
@@ -198,10 +209,32 @@ int sealfs_map_fetch(struct sealfs_fs *fs, u64 known, u32 wait_ms)
 	if (!err)
 		err = sealfs_req_reply(req, &m);
 	if (!err)
-		err = sealfs_map_build(fs, &m, &map);
+		err = sealfs_map_parse(fs, &m, &map);
 	sealfs_req_put(req);
 	if (err)
 		return err;
+	sealfs_map_install(fs, map);
+	return 0;
+}
+
+/**
+ * sealfs_map_install() - install a map unless the installed one is as new
+ * @fs: the mount
+ * @map: a map from sealfs_map_parse(); this function owns it from now on
+ *
+ * A map whose epoch is not newer than the installed one's is ignored, and
+ * so is one in which the mounted volume has another id (the volume was
+ * deleted and created again) or another chunk size. An installed map is
+ * freed after an RCU grace period. Caller holds fs->map_lock, or is the
+ * mount itself.
+ *
+ * Context: process; sleeps (synchronize_rcu()).
+ * Return: true when @map was installed, false when it was ignored (and
+ * freed).
+ */
+bool sealfs_map_install(struct sealfs_fs *fs, struct sealfs_map *map)
+{
+	struct sealfs_map *old;
 
 	old = rcu_dereference_protected(fs->map, true);
 	if (old && (map->epoch <= old->epoch || map->vol != old->vol ||
@@ -210,14 +243,14 @@ int sealfs_map_fetch(struct sealfs_fs *fs, u64 known, u32 wait_ms)
 			pr_warn("volume %s was replaced; keeping the old map\n",
 				fs->opts.volume);
 		sealfs_map_free(map);
-		return 0;
+		return false;
 	}
 	rcu_assign_pointer(fs->map, map);
 	if (old) {
 		synchronize_rcu();
 		sealfs_map_free(old);
 	}
-	return 0;
+	return true;
 }
 
 /**
