@@ -117,7 +117,8 @@ unit-check: unit-build
 	@tests/check.sh --unit-only $(UNIT_BINS)
 
 # Programs the cluster tests run besides the daemons.
-TEST_TOOLS  = $(BUILD)/tests/fake_servers $(BUILD)/tests/srv_probe
+TEST_TOOLS  = $(BUILD)/tests/fake_servers $(BUILD)/tests/srv_probe \
+	      $(BUILD)/tests/fsmodel
 
 check: unit-build userspace $(TEST_TOOLS) module
 	@tests/check.sh $(UNIT_BINS)
