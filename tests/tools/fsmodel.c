@@ -145,10 +145,20 @@ static uint64_t opno;
 static struct log_entry oplog[LOG_LEN];
 static uint64_t nlogged;
 static uint64_t counts[OP_NKINDS];
+static double op_time[OP_NKINDS];
 static uint64_t fa_counts[FA_NMODES];
 static bool fa_disabled[FA_NMODES];
 static unsigned char *iobuf, *databuf;
 static long pagesize;
+static struct timespec start_time;
+
+static double elapsed(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start_time.tv_sec) + (now.tv_nsec - start_time.tv_nsec) / 1e9;
+}
 
 static uint64_t next_rand(void)
 {
@@ -197,6 +207,10 @@ static void print_entry(FILE *f, const struct log_entry *e)
 		fprintf(f, " to 0x%" PRIx64, e->off);
 		break;
 	case OP_FALLOC:
+		if (e->extra < 0) {
+			fprintf(f, " (no mode supported)");
+			break;
+		}
 		fprintf(f, " mode %s off 0x%" PRIx64 " len 0x%" PRIx64 " (end 0x%" PRIx64 ")",
 			fa_names[e->extra], e->off, e->len, e->off + e->len);
 		break;
@@ -561,7 +575,7 @@ static void op_falloc(unsigned fi)
 		nenabled += !fa_disabled[m];
 	if (nenabled == 0) {
 		/* Every mode is unsupported: count it as a no-op. */
-		log_op(OP_FALLOC, fi, 0, 0, 0);
+		log_op(OP_FALLOC, fi, 0, 0, -1);
 		return;
 	}
 	k = rnd(nenabled);
@@ -807,8 +821,10 @@ int main(int argc, char **argv)
 		check_size(fi, "open with O_TRUNC");
 	}
 
+	clock_gettime(CLOCK_MONOTONIC, &start_time);
 	for (opno = 1; opno <= opt.nops; opno++) {
 		enum op_kind k;
+		double t0;
 
 		if (opt.corrupt && opno >= opt.corrupt_at)
 			self_test_corrupt();
@@ -816,6 +832,7 @@ int main(int argc, char **argv)
 		do
 			k = pick_kind();
 		while (!enabled(k));
+		t0 = elapsed();
 		switch (k) {
 		case OP_WRITE: op_write(fi); break;
 		case OP_READ: op_read(fi); break;
@@ -828,11 +845,15 @@ int main(int argc, char **argv)
 		case OP_REOPEN: op_reopen(fi); break;
 		default: break;
 		}
-		if (opt.verify_every && opno % opt.verify_every == 0)
+		op_time[k] += elapsed() - t0;
+		if (opt.verify_every && opno % opt.verify_every == 0) {
+			t0 = elapsed();
 			for (fi = 0; fi < opt.nfiles; fi++)
 				verify_file(fi);
+			op_time[OP_VERIFY] += elapsed() - t0;
+		}
 		if (opt.progress && opno % opt.progress == 0) {
-			fprintf(stderr, "fsmodel: %" PRIu64 " ops done\n", opno);
+			fprintf(stderr, "fsmodel: %" PRIu64 " ops done, %.1f s\n", opno, elapsed());
 			fflush(stderr);
 		}
 	}
@@ -857,6 +878,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < FA_NMODES; i++)
 		printf(" %s %" PRIu64 "%s", fa_names[i], fa_counts[i],
 		       fa_disabled[i] ? " unsupported" : "");
-	printf(")\n");
+	printf("), %.1f s\n", elapsed());
+	printf("fsmodel: seconds spent:");
+	for (i = 0; i < OP_NKINDS; i++)
+		printf(" %s %.2f", op_names[i], op_time[i]);
+	printf("\n");
 	return 0;
 }
