@@ -29,6 +29,11 @@
  *   -V N         full verification every N operations (default 1000)
  *   -P N         a progress line on stderr every N operations (default 0,
  *                none)
+ *   -w KIND=W[,KIND=W...]
+ *                relative weight of an operation kind (write, read,
+ *                truncate, mapread, mapwrite, fallocate, fsync, fdatasync,
+ *                reopen; defaults 24, 22, 6, 10, 10, 10, 3, 3, 5); 0
+ *                disables the kind
  *   -M           no mmap operations
  *   -F           no fallocate operations
  *   -R           no close and reopen
@@ -93,7 +98,7 @@ static const char *const op_names[OP_NKINDS] = {
 };
 
 /* Relative weights of the randomly chosen operations (verify is periodic). */
-static const unsigned op_weight[OP_NKINDS] = {
+static unsigned op_weight[OP_NKINDS] = {
 	[OP_WRITE] = 24, [OP_READ] = 22, [OP_TRUNCATE] = 6, [OP_MAPREAD] = 10,
 	[OP_MAPWRITE] = 10, [OP_FALLOC] = 10, [OP_FSYNC] = 3,
 	[OP_FDATASYNC] = 3, [OP_REOPEN] = 5,
@@ -240,6 +245,14 @@ static struct log_entry *log_op(enum op_kind kind, unsigned fi, uint64_t off, ui
 	return e;
 }
 
+static void print_weights(FILE *f)
+{
+	unsigned k;
+
+	for (k = 0; k < OP_VERIFY; k++)
+		fprintf(f, "%s%s=%u", k ? "," : "", op_names[k], op_weight[k]);
+}
+
 static void dump_log(void)
 {
 	uint64_t first = nlogged > LOG_LEN ? nlogged - LOG_LEN : 0, i;
@@ -262,9 +275,10 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
 	fputc('\n', stderr);
 	dump_log();
 	fprintf(stderr, "fsmodel: reproduce with: fsmodel -s %" PRIu64 " -n %" PRIu64
-		" -l %" PRIu64 " -o %" PRIu64 " -N %u -V %" PRIu64 "%s%s%s ...\n",
-		opt.seed, opt.nops, opt.maxlen, opt.maxoplen, opt.nfiles, opt.verify_every,
-		opt.no_mmap ? " -M" : "", opt.no_falloc ? " -F" : "", opt.no_reopen ? " -R" : "");
+		" -l %" PRIu64 " -o %" PRIu64 " -N %u -V %" PRIu64 " -w ",
+		opt.seed, opt.nops, opt.maxlen, opt.maxoplen, opt.nfiles, opt.verify_every);
+	print_weights(stderr);
+	fprintf(stderr, " FILE_OR_DIR\n");
 	exit(1);
 }
 
@@ -650,17 +664,6 @@ static enum op_kind pick_kind(void)
 	return k;
 }
 
-static bool enabled(enum op_kind k)
-{
-	if ((k == OP_MAPREAD || k == OP_MAPWRITE) && opt.no_mmap)
-		return false;
-	if (k == OP_FALLOC && opt.no_falloc)
-		return false;
-	if (k == OP_REOPEN && opt.no_reopen)
-		return false;
-	return true;
-}
-
 static void self_test_corrupt(void)
 {
 	unsigned fi;
@@ -679,6 +682,41 @@ static void self_test_corrupt(void)
 	opt.corrupt = false;
 	verify_file(fi);
 	fail("self-test: a corrupted model byte was not detected");
+}
+
+static uint64_t parse_num(const char *s, const char *what);
+
+/* -w write=40,read=40,...: sets op_weight[]. */
+static void parse_weights(const char *arg)
+{
+	char *copy = strdup(arg), *item, *save = NULL, *eq;
+	unsigned k, total = 0;
+
+	if (!copy)
+		exit(2);
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		eq = strchr(item, '=');
+		if (!eq)
+			goto bad;
+		*eq = 0;
+		for (k = 0; k < OP_VERIFY; k++)
+			if (!strcmp(item, op_names[k]))
+				break;
+		if (k == OP_VERIFY)
+			goto bad;
+		op_weight[k] = parse_num(eq + 1, "weight");
+		if (op_weight[k] > 1000000)
+			goto bad;
+	}
+	for (k = 0; k < OP_VERIFY; k++)
+		total += op_weight[k];
+	if (total == 0)
+		goto bad;
+	free(copy);
+	return;
+bad:
+	fprintf(stderr, "fsmodel: bad -w '%s'\n", arg);
+	exit(2);
 }
 
 static uint64_t parse_num(const char *s, const char *what)
@@ -708,7 +746,8 @@ static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: fsmodel [-s SEED] [-n OPS] [-l MAXLEN] [-o MAXOPLEN] [-N NFILES]\n"
-		"               [-V VERIFY_EVERY] [-P PROGRESS_EVERY] [-M] [-F] [-R] [-k]\n"
+		"               [-V VERIFY_EVERY] [-P PROGRESS_EVERY] [-w KIND=W,...]\n"
+		"               [-M] [-F] [-R] [-k]\n"
 		"               [--self-test-corrupt[=OP]] FILE_OR_DIR\n");
 	exit(status);
 }
@@ -717,6 +756,7 @@ int main(int argc, char **argv)
 {
 	const char *target = NULL;
 	bool have_seed = false;
+	unsigned total;
 	struct stat st;
 	unsigned fi;
 	int i;
@@ -741,6 +781,8 @@ int main(int argc, char **argv)
 			opt.verify_every = parse_num(NEXT(), "verification interval");
 		} else if (!strcmp(a, "-P")) {
 			opt.progress = parse_num(NEXT(), "progress interval");
+		} else if (!strcmp(a, "-w")) {
+			parse_weights(NEXT());
 		} else if (!strcmp(a, "-M")) {
 			opt.no_mmap = true;
 		} else if (!strcmp(a, "-F")) {
@@ -775,6 +817,18 @@ int main(int argc, char **argv)
 	}
 	if (opt.maxoplen > opt.maxlen)
 		opt.maxoplen = opt.maxlen;
+	if (opt.no_mmap)
+		op_weight[OP_MAPREAD] = op_weight[OP_MAPWRITE] = 0;
+	if (opt.no_falloc)
+		op_weight[OP_FALLOC] = 0;
+	if (opt.no_reopen)
+		op_weight[OP_REOPEN] = 0;
+	for (i = 0, total = 0; i < OP_VERIFY; i++)
+		total += op_weight[i];
+	if (total == 0) {
+		fprintf(stderr, "fsmodel: every operation kind is disabled\n");
+		exit(2);
+	}
 	if (!have_seed) {
 		struct timespec ts;
 
@@ -786,10 +840,10 @@ int main(int argc, char **argv)
 		opt.corrupt_at = opt.nops / 2;
 	printf("fsmodel: seed %" PRIu64 "\n", opt.seed);
 	printf("fsmodel: %" PRIu64 " ops, max size %" PRIu64 ", max op length %" PRIu64
-	       ", %u file(s), verify every %" PRIu64 "%s%s%s\n",
-	       opt.nops, opt.maxlen, opt.maxoplen, opt.nfiles, opt.verify_every,
-	       opt.no_mmap ? ", no mmap" : "", opt.no_falloc ? ", no fallocate" : "",
-	       opt.no_reopen ? ", no reopen" : "");
+	       ", %u file(s), verify every %" PRIu64 ", weights ",
+	       opt.nops, opt.maxlen, opt.maxoplen, opt.nfiles, opt.verify_every);
+	print_weights(stdout);
+	putchar('\n');
 	fflush(stdout);
 	rng_state = opt.seed;
 
@@ -829,9 +883,7 @@ int main(int argc, char **argv)
 		if (opt.corrupt && opno >= opt.corrupt_at)
 			self_test_corrupt();
 		fi = opt.nfiles > 1 ? rnd(opt.nfiles) : 0;
-		do
-			k = pick_kind();
-		while (!enabled(k));
+		k = pick_kind();
 		t0 = elapsed();
 		switch (k) {
 		case OP_WRITE: op_write(fi); break;
