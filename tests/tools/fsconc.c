@@ -638,7 +638,7 @@ static void cmd_coherence(const char *a, const char *b)
 	 * each other within the same second, as fast as they can.
 	 */
 	for (r = 0; r < rounds; r++) {
-		const char *kind;
+		char kind[96];
 		int fd;
 
 		f = r % 2;
@@ -652,7 +652,7 @@ static void cmd_coherence(const char *a, const char *b)
 				n = len[f] - off;
 			fill(chunk, n, 3000 + r);
 			memcpy(cont[f] + off, chunk, n);
-			kind = "an overwrite";
+			snprintf(kind, sizeof(kind), "an overwrite of [%zu, %zu)", off, off + n);
 			fd = open(path[f][from], O_WRONLY);
 			if (fd < 0 || pwrite_all(fd, chunk, n, off) < 0 || close(fd) < 0) {
 				result(false, "coherence: round %u: overwrite %s: %s", r,
@@ -664,7 +664,7 @@ static void cmd_coherence(const char *a, const char *b)
 		case 1: /* a new, shorter or longer content */
 			len[f] = 1 + splitmix(&s) % maxsize;
 			fill(cont[f], len[f], 4000 + r);
-			kind = "a rewrite with O_TRUNC";
+			snprintf(kind, sizeof(kind), "a rewrite with O_TRUNC");
 			if (put_file(path[f][from], cont[f], len[f]) < 0) {
 				result(false, "coherence: round %u: rewrite %s", r, path[f][from]);
 				continue;
@@ -676,7 +676,7 @@ static void cmd_coherence(const char *a, const char *b)
 			if (n > maxsize - len[f])
 				n = maxsize - len[f];
 			fill(cont[f] + len[f], n, 5000 + r);
-			kind = "an append";
+			snprintf(kind, sizeof(kind), "an append of %zu bytes", n);
 			fd = open(path[f][from], O_WRONLY | O_APPEND);
 			if (fd < 0 || write_all(fd, cont[f] + len[f], n) < 0 || close(fd) < 0) {
 				result(false, "coherence: round %u: append to %s: %s", r,
@@ -687,7 +687,7 @@ static void cmd_coherence(const char *a, const char *b)
 			break;
 		}
 		}
-		snprintf(what, sizeof(what), "round %u: %s of file %u through %s (now %zu bytes) "
+		snprintf(what, sizeof(what), "round %u: %s to file %u through %s (now %zu bytes) "
 			 "is seen through %s", r, kind, f, mnt[from], len[f], mnt[to]);
 		expect_file(path[f][to], cont[f], len[f], what);
 	}
