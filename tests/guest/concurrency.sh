@@ -4,8 +4,8 @@
 # Guest test (tests/vm/run -- tests/guest/concurrency.sh): a manager and
 # three servers in the guest, one volume mounted twice through sealfs.ko (at
 # /mnt/a and /mnt/b), and the checks of fsconc (tests/tools/fsconc.c):
-# 4 processes creating 2,000 files each in one directory, then listing,
-# stat and parallel removal; 4 parallel writers of 8 MiB files each; and
+# 4 processes creating files in one directory, then listing, stat, content
+# and parallel removal; 4 parallel writers of 8 MiB files each; and
 # close-to-open coherence between the two mounts.
 #
 # Under QEMU's TCG emulation with the debug kernel, creating, checking and
