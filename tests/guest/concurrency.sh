@@ -10,7 +10,7 @@
 #
 # Under QEMU's TCG emulation with the debug kernel, creating, checking and
 # removing a file costs about a seventh of a second, so the create check
-# runs with 400 files per process (1,600 in the directory) to finish in a
+# runs with 300 files per process (1,200 in the directory) to finish in a
 # few minutes; FSCONC_FILES=2000 runs fsconc's full 8,000.
 #
 # Needs build/tests/fsconc (make build/tests/fsconc, or any target that
@@ -21,7 +21,7 @@ TEST=concurrency
 bin=$PWD/build/bin
 fsconc=$PWD/build/tests/fsconc
 seed=${FSCONC_SEED:-20261123}
-files=${FSCONC_FILES:-400}
+files=${FSCONC_FILES:-300}
 t=$(mktemp -d /tmp/concurrency.XXXXXX)
 pids=()
 
