@@ -123,8 +123,9 @@ unit-check: unit-build
 	@tests/check.sh --unit-only $(UNIT_BINS)
 
 # Programs the cluster and guest tests run besides the daemons.
+# Programs the cluster and guest tests run besides the daemons.
 TEST_TOOLS  = $(BUILD)/tests/fake_servers $(BUILD)/tests/srv_probe $(BUILD)/tests/sfsctl \
-	      $(BUILD)/tests/posix_suite
+	      $(BUILD)/tests/posix_suite $(BUILD)/tests/fsmodel $(BUILD)/tests/fsconc
 
 check: unit-build userspace $(TEST_TOOLS) module
 	@tests/check.sh $(UNIT_BINS)
