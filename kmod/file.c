@@ -5,8 +5,9 @@
  * Reads fill the page cache from the chunks' servers (readahead in
  * requests of up to rsize that never cross a chunk). Writes dirty pages;
  * writeback gathers contiguous dirty pages of one chunk into WRITE
- * requests of up to wsize, unstable, then extends the size on the
- * inode's server (SETATTR SIZE_EXTEND) when it grew. fsync and close
+ * requests of up to wsize, unstable, then tells the inode's server
+ * (SETATTR SIZE_EXTEND with MTIME_NOW), which moves its size, mtime and
+ * change counter. fsync and close
  * write back and COMMIT on the servers. Open revalidates the attributes
  * (close-to-open: a change made by another client drops cached pages).
  * O_DIRECT bypasses the page cache through a bounce buffer.
@@ -320,7 +321,10 @@ static int sealfs_writepages(struct address_space *mapping,
 	sealfs_wb_flush(wb);
 	if (!err)
 		err = wb->err;
-	if (!err && (wb->end > si->srv_size || si->size_dirty)) {
+	/* The inode's server learns of every write: its size, mtime and
+	 * change counter move, so other clients' open sees the change.
+	 */
+	if (!err && (wb->end || si->size_dirty)) {
 		loff_t end = max_t(loff_t, wb->end, i_size_read(inode));
 
 		err = sealfs_extend_size(inode, end);
@@ -451,7 +455,7 @@ static ssize_t sealfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
 		done += n;
 	}
 	kvfree(buf);
-	if (write && done && pos > SEALFS_I(inode)->srv_size) {
+	if (write && done) {
 		int e = sealfs_extend_size(inode, pos);
 
 		if (e && !err)

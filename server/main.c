@@ -211,6 +211,7 @@ int main(int argc, char **argv)
 	if (status != SDAEMON_RUN)
 		return status;
 	slog_set_level(cfg.log_level);
+	sdaemon_raise_nofile();
 	status = srv_run(&cfg);
 	scfg_free(&srv_prog, &cfg);
 	return status;

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "server/ssrv.h"
@@ -57,7 +58,15 @@ static bool ssrv_owns(void *arg, u32 vol, u64 ino)
 int ssrv_core_init(struct ssrv_core *c, const char *data_dir, u64 boot_id)
 {
 	struct sdata_opts o = { .dir = data_dir };
+	struct rlimit rl;
 
+	/* Cached data-file descriptors leave room for sockets and LevelDB. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < SDATA_MAX_OPEN + 512) {
+		o.max_open = rl.rlim_cur > 576 ? rl.rlim_cur - 512 : 64;
+		slog_warn("open-file limit %lu: keeping at most %u data files open",
+			  (unsigned long)rl.rlim_cur, o.max_open);
+	}
 	memset(c, 0, sizeof(*c));
 	c->boot_id = boot_id;
 	pthread_mutex_init(&c->lock, NULL);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "sdaemon.h"
@@ -72,4 +73,26 @@ int sdaemon_mkdirs(const char *path, unsigned int mode)
 		buf[i] = path[i];
 	}
 	return 0;
+}
+
+/**
+ * sdaemon_raise_nofile() - raise the open-file limit to its hard limit
+ *
+ * A server keeps a descriptor per recently used data file besides its
+ * sockets and LevelDB's files; the usual soft limit of 1024 is too low.
+ *
+ * Return: the soft limit now in force.
+ */
+unsigned long sdaemon_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sdaemon: what the SealFS daemons do alike before they serve: read their
- * configuration (file, then command line, --help) and create their
- * directories.
+ * configuration (file, then command line, --help), create their
+ * directories, raise their open-file limit.
  */
 #ifndef SDAEMON_H
 #define SDAEMON_H
@@ -15,5 +15,6 @@
 int sdaemon_config(const struct scfg_program *prog, void *cfg, int argc,
 		   char *const argv[]);
 int sdaemon_mkdirs(const char *path, unsigned int mode);
+unsigned long sdaemon_raise_nofile(void);
 
 #endif /* SDAEMON_H */
