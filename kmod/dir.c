@@ -32,6 +32,20 @@ static u64 sealfs_dir_ino(struct inode *dir)
 	return dir->i_ino;
 }
 
+/* An entry of @dir was added or removed: its times must move on its
+ * server (the next getattr of the directory does it) and its cached
+ * attributes are stale.
+ */
+static void sealfs_dir_changed(struct inode *dir)
+{
+	struct sealfs_inode *si = SEALFS_I(dir);
+
+	spin_lock(&dir->i_lock);
+	si->touch = true;
+	si->attr_time = jiffies - si->attr_timeo - 1;
+	spin_unlock(&dir->i_lock);
+}
+
 static void sealfs_dentry_stamp(struct dentry *dentry)
 {
 	dentry->d_time = jiffies;
@@ -116,7 +130,7 @@ static int sealfs_instantiate(struct inode *dir, struct dentry *dentry,
 	sealfs_dentry_stamp(dentry);
 	d_instantiate(dentry, inode);
 	/* The directory changed: its attributes are stale. */
-	SEALFS_I(dir)->attr_time = jiffies - SEALFS_I(dir)->attr_timeo - 1;
+	sealfs_dir_changed(dir);
 	return 0;
 }
 
@@ -187,6 +201,7 @@ static int sealfs_link(struct dentry *old, struct inode *dir,
 	ihold(inode);
 	sealfs_dentry_stamp(dentry);
 	d_instantiate(dentry, inode);
+	sealfs_dir_changed(dir);
 	return 0;
 }
 
@@ -215,7 +230,7 @@ static int sealfs_unlink(struct inode *dir, struct dentry *dentry)
 			sealfs_attr_own(inode, &a);
 		err = 0;
 	}
-	SEALFS_I(dir)->attr_time = jiffies - SEALFS_I(dir)->attr_timeo - 1;
+	sealfs_dir_changed(dir);
 	return 0;
 }
 
@@ -229,7 +244,7 @@ static int sealfs_rmdir(struct inode *dir, struct dentry *dentry)
 	if (err)
 		return err;
 	clear_nlink(inode);
-	SEALFS_I(dir)->attr_time = jiffies - SEALFS_I(dir)->attr_timeo - 1;
+	sealfs_dir_changed(dir);
 	return 0;
 }
 
@@ -255,8 +270,8 @@ static int sealfs_rename(struct sealfs_idmap *idmap, struct inode *odir,
 	else if (target)
 		drop_nlink(target);
 	sealfs_dentry_stamp(ndentry);
-	SEALFS_I(odir)->attr_time = jiffies - SEALFS_I(odir)->attr_timeo - 1;
-	SEALFS_I(ndir)->attr_time = jiffies - SEALFS_I(ndir)->attr_timeo - 1;
+	sealfs_dir_changed(odir);
+	sealfs_dir_changed(ndir);
 	return 0;
 }
 

@@ -203,12 +203,33 @@ struct inode *sealfs_iget(struct super_block *sb,
 int sealfs_revalidate(struct inode *inode, bool force)
 {
 	struct sealfs_inode *si = SEALFS_I(inode);
+	struct sealfs_fs *fs = SEALFS_FS(inode->i_sb);
 	struct sealfs_attr a;
+	bool touch;
 	int err;
 
+	spin_lock(&inode->i_lock);
+	touch = si->touch;
+	si->touch = false;
+	spin_unlock(&inode->i_lock);
+	if (touch) {
+		struct sealfs_setattr_req r = {
+			.ino = cpu_to_le64(inode->i_ino),
+			.vol = cpu_to_le32(fs->vol),
+			.valid = cpu_to_le32(SEALFS_SA_MTIME_NOW),
+		};
+
+		err = sealfs_op_setattr(fs, &r, &a);
+		if (!err && le64_to_cpu(a.ino) == inode->i_ino) {
+			sealfs_attr_own(inode, &a);
+			return 0;
+		}
+		if (err == -EINTR)
+			si->touch = true;
+	}
 	if (!force && time_before(jiffies, si->attr_time + si->attr_timeo))
 		return 0;
-	err = sealfs_op_getattr(SEALFS_FS(inode->i_sb), inode->i_ino, &a);
+	err = sealfs_op_getattr(fs, inode->i_ino, &a);
 	if (err)
 		return err;
 	if (le64_to_cpu(a.ino) != inode->i_ino)

@@ -117,6 +117,8 @@ struct sealfs_wboot {
  * @wboot: the servers holding them, with their boot ids (under i_lock)
  * @nwboot: entries in @wboot
  * @wlost: a server restarted before committing them: they may be lost
+ * @touch: a directory whose entries changed: its mtime and ctime are
+ *	moved on its server at the next revalidation
  */
 struct sealfs_inode {
 	struct inode vfs;
@@ -130,6 +132,7 @@ struct sealfs_inode {
 	struct sealfs_wboot wboot[SEALFS_WBOOT_MAX];
 	unsigned int nwboot;
 	bool wlost;
+	bool touch;
 };
 
 static inline struct sealfs_inode *SEALFS_I(struct inode *inode)

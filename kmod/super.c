@@ -36,6 +36,7 @@ static struct inode *sealfs_alloc_inode(struct super_block *sb)
 	si->need_commit = false;
 	si->nwboot = 0;
 	si->wlost = false;
+	si->touch = false;
 	return &si->vfs;
 }
 
