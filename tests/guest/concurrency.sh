@@ -15,6 +15,7 @@
 #
 # Needs build/tests/fsconc (make build/tests/fsconc, or any target that
 # builds TEST_TOOLS). FSCONC_SEED overrides the seed.
+# guest-kernels: 6.1 6.12
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TEST=concurrency
@@ -93,4 +94,5 @@ run coherence coherence /mnt/a /mnt/b
 cd /
 umount /mnt/b
 umount /mnt/a
+rmmod sealfs
 echo "$TEST: ok"

@@ -20,6 +20,7 @@
 # builds TEST_TOOLS). FSMODEL_SEED, FSMODEL_OPS, FSMODEL_MAXLEN,
 # FSMODEL_OPLEN and FSMODEL_WEIGHTS (fsmodel -w) override the run's
 # parameters.
+# guest-kernels: 6.1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TEST=fsmodel
@@ -107,4 +108,5 @@ step "fsmodel took $((SECONDS - start)) s"
 
 cd /
 umount /mnt/a
+rmmod sealfs
 echo "$TEST: ok"
