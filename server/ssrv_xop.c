@@ -15,8 +15,8 @@
  *  1. look the source up; a directory moved to another parent must not go
  *     below itself: walk the destination's parents (directory inodes keep
  *     their parent) while they are held here; a walk that reaches an
- *     inode of another server answers XDEV (the protocol has no way to
- *     read a remote parent pointer);
+ *     inode of another server stops there and trusts the client's check
+ *     (the protocol has no way to read a remote parent pointer);
  *  2. hold the source name; the destination entry's owner checks and
  *     holds the destination: this server itself (hold + lookup), or
  *     ENTRY_PREPARE to the owner (durable there);
@@ -457,10 +457,13 @@ static int xren_walk(struct ssrv_ctx *x, u64 ino, u64 dp)
 		if (p == SEALFS_ROOT_INO)
 			return 0;
 		rc = smeta_getattr(x->c->meta, x->vol->id, p, &a);
+		/* The rest of the chain is held elsewhere: the client's
+		 * own check (the VFS refuses a move below itself) stands.
+		 */
 		if (rc == -ESTALE &&
 		    ssrv_map_owner(x->map, sealfs_key_inode(x->vol->id, p)) !=
 		    x->c->server_id)
-			return -EXDEV;
+			return 0;
 		if (rc)
 			return rc == -ESTALE ? -ENOENT : rc;
 		if (!S_ISDIR(a.mode))
