@@ -24,7 +24,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TEST=fsmodel
-bin=$PWD/build/bin
 fsmodel=$PWD/build/tests/fsmodel
 seed=${FSMODEL_SEED:-20261123}
 ops=${FSMODEL_OPS:-100000}
@@ -32,55 +31,30 @@ maxlen=${FSMODEL_MAXLEN:-256k}
 oplen=${FSMODEL_OPLEN:-4k}
 weights=${FSMODEL_WEIGHTS:-write=470,read=470,truncate=3,mapread=30,mapwrite=3,fallocate=10,fsync=2,fdatasync=2,reopen=3}
 t=$(mktemp -d /tmp/fsmodel.XXXXXX)
-pids=()
+# shellcheck source-path=SCRIPTDIR source=lib/cluster.bash
+. tests/guest/lib/cluster.bash
 
 step() { echo "$TEST: $*"; }
 die() {
-	local f
-	echo "$TEST: FAIL: $*" >&2
-	for f in "$t"/*.log; do sed "s|^|  $(basename "$f"): |" "$f" | tail -n 20 >&2; done
 	dmesg | tail -n 30 >&2
-	exit 1
+	cluster_die "$TEST: $*"
 }
 cleanup() {
 	cd /
 	umount /mnt/a 2>/dev/null || true
-	kill "${pids[@]}" 2>/dev/null || true
-	wait 2>/dev/null || true
+	rm -rf "$t"
+	cluster_cleanup
 }
 trap cleanup EXIT
-admin() { "$bin/sealfs-admin" -c utils/conf/admin.conf --manager 127.0.0.1:7420 --timeout 5s "$@"; }
-servers_up() {
-	[[ $(admin --json cluster status | python3 -c \
-		'import json,sys; print(sum(s["state"] == "up" for s in json.load(sys.stdin)["servers"]))') == "$1" ]]
-}
-wait_for() { # WHAT COMMAND...: polls observable state for up to 30 s
-	local what=$1 i
-	shift
-	for ((i = 0; i < 300; i++)); do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	die "timed out waiting for $what"
-}
 
 [[ -x $fsmodel ]] || die "no $fsmodel: run make build/tests/fsmodel first"
 
 step "cluster: manager and three servers"
-"$bin/sealfs-manager" -c utils/conf/manager.conf --listen 127.0.0.1:7420 --state-dir "$t/state" \
-	--heartbeat 200ms --failure-timeout 3s 2>"$t/mgr.log" &
-pids+=($!)
-for i in 1 2 3; do
-	"$bin/sealfs-server" -c utils/conf/server.conf --manager 127.0.0.1:7420 \
-		--listen "127.0.0.1:$((7500 + i))" --meta-dir "$t/meta$i" --data-dir "$t/data$i" \
-		--threads 2 2>"$t/srv$i.log" &
-	pids+=($!)
-done
-wait_for "three servers up" servers_up 3
-admin volume create vol1 --quota 1G >/dev/null
+cluster_start 3
+cluster_volume_create vol1 --quota 1G
 modprobe sealfs
 mkdir -p /mnt/a
-mount -t sealfs 127.0.0.1:/vol1 /mnt/a
+mount -t sealfs "$CLUSTER_MGR:/vol1" /mnt/a
 
 step "self-test: a corrupted model byte must be reported"
 start=$SECONDS
@@ -109,4 +83,5 @@ step "fsmodel took $((SECONDS - start)) s"
 cd /
 umount /mnt/a
 rmmod sealfs
+cluster_stop
 echo "$TEST: ok"

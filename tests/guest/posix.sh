@@ -11,59 +11,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TEST=posix
-bin=$PWD/build/bin
 suite=$PWD/build/tests/posix_suite
 t=$(mktemp -d /tmp/posix.XXXXXX)
-pids=()
+# shellcheck source-path=SCRIPTDIR source=lib/cluster.bash
+. tests/guest/lib/cluster.bash
 
 step() { echo "$TEST: $*"; }
 die() {
-	local f
-	echo "$TEST: FAIL: $*" >&2
-	for f in "$t"/*.log; do sed "s|^|  $(basename "$f"): |" "$f" | tail -n 20 >&2; done
 	dmesg | tail -n 30 >&2
-	exit 1
+	cluster_die "$TEST: $*"
 }
 cleanup() {
 	cd /
 	umount /mnt/a 2>/dev/null || true
-	kill "${pids[@]}" 2>/dev/null || true
-	wait 2>/dev/null || true
+	rm -rf "$t"
+	cluster_cleanup
 }
 trap cleanup EXIT
-admin() { "$bin/sealfs-admin" -c utils/conf/admin.conf --manager 127.0.0.1:7420 --timeout 5s "$@"; }
-servers_up() {
-	[[ $(admin --json cluster status | python3 -c \
-		'import json,sys; print(sum(s["state"] == "up" for s in json.load(sys.stdin)["servers"]))') == "$1" ]]
-}
-wait_for() { # WHAT COMMAND...: polls observable state for up to 30 s
-	local what=$1 i
-	shift
-	for ((i = 0; i < 300; i++)); do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	die "timed out waiting for $what"
-}
 
 [[ -x $suite ]] || die "$suite is not built (make build/tests/posix_suite)"
 
 step "cluster: manager and three servers"
-"$bin/sealfs-manager" -c utils/conf/manager.conf --listen 127.0.0.1:7420 --state-dir "$t/state" \
-	--heartbeat 200ms --failure-timeout 3s 2>"$t/mgr.log" &
-pids+=($!)
-for i in 1 2 3; do
-	"$bin/sealfs-server" -c utils/conf/server.conf --manager 127.0.0.1:7420 \
-		--listen "127.0.0.1:$((7500 + i))" --meta-dir "$t/meta$i" --data-dir "$t/data$i" \
-		--threads 2 2>"$t/srv$i.log" &
-	pids+=($!)
-done
-wait_for "three servers up" servers_up 3
+cluster_start 3
 # The suite writes a sparse 5 GiB file; only allocated bytes count.
-admin volume create vol1 --quota 2G >/dev/null
+cluster_volume_create vol1 --quota 2G
 modprobe sealfs
 mkdir -p /mnt/a
-mount -t sealfs 127.0.0.1:/vol1 /mnt/a
+mount -t sealfs "$CLUSTER_MGR:/vol1" /mnt/a
 mkdir -p /mnt/a/posix
 
 step "posix_suite /mnt/a/posix"
@@ -79,4 +53,5 @@ rmdir /mnt/a/posix || die "rmdir /mnt/a/posix: the suite left something behind"
 umount /mnt/a
 rmmod sealfs
 ! grep -qw sealfs /proc/modules || die "sealfs still loaded"
+cluster_stop
 echo "$TEST: ok"
