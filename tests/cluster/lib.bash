@@ -50,3 +50,13 @@ stop_manager() {
 	wait "$mgr_pid" || die "manager exited with status $? on SIGTERM"
 	mgr_pid=''
 }
+
+# Servers a test starts, by index: their pids and ports.
+declare -A srv_pid=() port=()
+# For `trap cleanup EXIT`: kills every daemon the test started, removes $tmp.
+cleanup() {
+	local p
+	for p in "${srv_pid[@]}" $mgr_pid; do kill -9 "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}

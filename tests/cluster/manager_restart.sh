@@ -13,7 +13,6 @@ TEST=manager_restart
 tmp=$(mktemp -d)
 # shellcheck source=lib.bash
 . tests/cluster/lib.bash
-declare -A srv_pid=() port=()
 batch_pid=''
 cleanup() {
 	local p

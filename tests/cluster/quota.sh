@@ -14,13 +14,6 @@ TEST=quota
 tmp=$(mktemp -d)
 # shellcheck source=lib.bash
 . tests/cluster/lib.bash
-declare -A srv_pid=() port=()
-cleanup() {
-	local p
-	for p in "${srv_pid[@]}" $mgr_pid; do kill -9 "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 NSRV=2 QINODES=20
 

@@ -12,13 +12,6 @@ TEST=readdir_big
 tmp=$(mktemp -d)
 # shellcheck source=lib.bash
 . tests/cluster/lib.bash
-declare -A srv_pid=() port=()
-cleanup() {
-	local p
-	for p in "${srv_pid[@]}" $mgr_pid; do kill -9 "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 N=10000
 # Runs "$1 /d/NAME" for every name, in 4 concurrent clients (one batch each).

@@ -14,17 +14,9 @@ TEST=server_basic
 tmp=$(mktemp -d)
 # shellcheck source=lib.bash
 . tests/cluster/lib.bash
-declare -A srv_pid=()
-cleanup() {
-	local p
-	for p in "${srv_pid[@]}" $mgr_pid; do kill -9 "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 servers_known() { [[ $(admin --json cluster status | json 'len(d["servers"])') == "$1" ]]; }
 
-declare -A port=()
 for i in 1 2 3; do port[$i]=$(free_port); mkdir -p "$tmp/data$i"; done
 start_server() {
 	local i=$1

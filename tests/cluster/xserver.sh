@@ -17,16 +17,8 @@ TEST=xserver
 tmp=$(mktemp -d)
 # shellcheck source=lib.bash
 . tests/cluster/lib.bash
-declare -A srv_pid=()
-cleanup() {
-	local p
-	for p in "${srv_pid[@]}" $mgr_pid; do kill -9 "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 
-declare -A port=()
 for i in 1 2 3; do port[$i]=$(free_port); mkdir -p "$tmp/data$i"; done
 # start_server I [CRASH_POINT]
 start_server() {
