@@ -94,6 +94,24 @@ for bin in "$@"; do
 	unit "$bin"
 done
 
+# kunit_cases KERNEL LOG: one result per KUnit case that tests/guest/kunit.sh
+# reported ("kunit: SUITE: ok N CASE", KTAP's result lines). Skipped cases
+# are listed and counted neither way. The suites' presence and the KTAP
+# parsing itself are kunit.sh's own result.
+kunit_cases() {
+	local k=$1 log=$2 suite res case
+	[[ -s $log ]] || return 0
+	while IFS=$'\t' read -r suite res case; do
+		if [[ $case == *'# SKIP'* ]]; then
+			echo "SKIP kunit/$suite/${case%% # SKIP*}/$k"
+		elif [[ $res == ok ]]; then
+			pass "kunit/$suite/$case/$k"
+		else
+			fail "kunit/$suite/$case/$k" "$log" "KTAP: not ok"
+		fi
+	done < <(sed -nE 's/^kunit: (sealfs_[A-Za-z0-9_]+): (ok|not ok) [0-9]+ (.*)$/\1\t\2\t\3/p' "$log")
+}
+
 # guest_suite KERNEL TEST...: every guest test in one boot of KERNEL
 # (tests/vm/guest-suite); one result per test, and one for the kernel log
 # of the whole boot (findings after the tests, kmemleak).
@@ -115,6 +133,7 @@ guest_suite() {
 	for t in "$@"; do
 		[[ $seen == *" ${t##*/} "* ]] || fail "guest/${t##*/}/$k" "$log" "no result (the guest stopped early)"
 	done
+	kunit_cases "$k" "$logdir/guest_kunit.sh_$k.log"
 	# The harness lists the findings of the whole boot (kmemleak's too);
 	# status 1 is the suite's (a test failed), anything else its own.
 	if ((rc > 1)); then
