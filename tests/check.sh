@@ -95,7 +95,7 @@ for bin in "$@"; do
 done
 
 # kunit_cases KERNEL LOG: one result per KUnit case that tests/guest/kunit.sh
-# reported ("kunit: SUITE: ok N CASE", KTAP's result lines). Skipped cases
+# or kernel_vectors.sh reported ("kunit: SUITE: ok N CASE", KTAP's result lines). Skipped cases
 # are listed and counted neither way. The suites' presence and the KTAP
 # parsing itself are kunit.sh's own result.
 kunit_cases() {
@@ -134,6 +134,7 @@ guest_suite() {
 		[[ $seen == *" ${t##*/} "* ]] || fail "guest/${t##*/}/$k" "$log" "no result (the guest stopped early)"
 	done
 	kunit_cases "$k" "$logdir/guest_kunit.sh_$k.log"
+	kunit_cases "$k" "$logdir/guest_kernel_vectors.sh_$k.log"
 	# The harness lists the findings of the whole boot (kmemleak's too);
 	# status 1 is the suite's (a test failed), anything else its own.
 	if ((rc > 1)); then

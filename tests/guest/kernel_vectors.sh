@@ -21,6 +21,9 @@ if dmesg | grep -q '# Subtest: sealfs_vectors'; then
 	# A kernel with KUnit: the checks ran as the KUnit suite; read its KTAP.
 	ktap=$(dmesg | sed 's/^\[[ 0-9.]*\] //' | sed -n '/# Subtest: sealfs_vectors/,/^ok [0-9]* sealfs_vectors$/p')
 	echo "$ktap"
+	# Each case's result, as tests/guest/kunit.sh prints them (make check
+	# counts these lines).
+	grep -E '^ +(not )?ok [0-9]+ ' <<<"$ktap" | sed 's/^ *//; s/^/kunit: sealfs_vectors: /' || true
 	! grep -q 'not ok' <<<"$ktap" || { echo "kernel_vectors: FAIL: KUnit reports failures" >&2; exit 1; }
 	[[ $(grep -cE '^ +ok [0-9]+ ' <<<"$ktap") -ge 3 ]] ||
 		{ echo "kernel_vectors: FAIL: fewer than 3 KUnit cases passed" >&2; exit 1; }
