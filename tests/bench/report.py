@@ -85,7 +85,7 @@ def load(paths):
                          if k not in ("group", "name", "system", "unit", "better",
                                       "samples")}
                 figs[key] = {"unit": rec["unit"], "better": rec["better"],
-                             "samples": samples, **extra}
+                             "samples": samples, **extra, "seq": len(figs)}
     return metas, figs
 
 
@@ -118,7 +118,10 @@ def base_name(name):
 def build(metas, figs):
     """The results.json document."""
     groups = {}
+    seq = {}
     for (g, n, s), fig in figs.items():
+        fig = dict(fig)
+        seq[(g, n, s)] = fig.pop("seq", 0)
         groups.setdefault((g, n), {})[s] = {**fig, **stats(fig["samples"])}
     entries = []
     for (g, n), systems in groups.items():
@@ -143,7 +146,7 @@ def build(metas, figs):
                                                     entry["better"])
             entry["ratios"]["limit_system"] = limit
         entries.append(entry)
-    entries.sort(key=lambda e: (group_rank(e["group"]), e["group"]))
+    entries.sort(key=lambda e: (group_rank(e["group"]), e["group"], entry_rank(e, seq)))
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"report_host": host_info(), "runs": metas},
@@ -165,6 +168,15 @@ GROUP_ORDER = ["metadata", "latency", "smallfile", "data", "job", "tcp", "server
 
 def group_rank(g):
     return GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER)
+
+
+def entry_rank(e, seq):
+    """Order in a group: figures of the subject system (sealfs; server) in
+    the order they were read, then the others in theirs."""
+    subject = "server" if e["group"] in ("server", "server-cpu") else "sealfs"
+    if subject in e["systems"]:
+        return (0, seq[(e["group"], e["name"], subject)])
+    return (1, min(seq[(e["group"], e["name"], s)] for s in e["systems"]))
 
 
 def host_info():
@@ -214,7 +226,8 @@ def machine_line(doc):
     runs = doc["machine"]["runs"]
     parts = []
     for m in runs:
-        desc = ", ".join(str(m[k]) for k in ("cpu", "cores", "kernel") if k in m)
+        desc = ", ".join(f"{m[k]}{' cores' if k == 'cores' else ''}"
+                         for k in ("cpu", "cores", "kernel") if k in m)
         parts.append(f"{m.get('bench', m['file'])}: {desc}" if desc else m["file"])
     h = doc["machine"]["report_host"]
     mem = f", {h['memory_bytes'] / 2**30:.1f} GiB" if h["memory_bytes"] else ""
@@ -245,10 +258,13 @@ def markdown(doc):
             out.append("| name | unit | server | raw LevelDB | server/LevelDB | "
                        "server CPU us/op |")
             out.append("| --- | --- | --- | --- | --- | --- |")
+            names = {x["name"]: x for x in entries}
             for e in entries:
                 c = cpu.get(e["name"], {}).get("systems", {}).get("server")
+                ldb = e["systems"].get("leveldb") or names.get(
+                    base_name(e["name"]), {}).get("systems", {}).get("leveldb")
                 out.append(f"| {e['name']} | {e['unit']} | {cell(e['systems'].get('server'))} "
-                           f"| {cell(e['systems'].get('leveldb'))} "
+                           f"| {cell(ldb)} "
                            f"| {rcell(e['ratios'].get('server/leveldb'))} | {cell(c)} |")
             out.append("")
             continue
@@ -281,6 +297,7 @@ def chart(doc, path):
                          "python3-matplotlib (utils/setup) and run Debian's python3")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     rows = []   # (label, [(kind, value)])
     for e in doc["figures"]:
@@ -319,6 +336,7 @@ def chart(doc, path):
         ax.set_xscale("log")
         ax.set_xlim(lo / 2, hi * 2.5)
         ax.axvline(1.0, color="black", linewidth=1)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_yticks(ticks)
         ax.set_yticklabels(ticklabels, fontsize=8)
         ax.set_ylim(-0.8, y - 0.2)
