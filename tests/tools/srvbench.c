@@ -4,7 +4,7 @@
  * client library (utils/lib/scli.h), for tests/bench/server.
  *
  *   srvbench -m MANAGER -v VOLUME [-n COUNT] [-j THREADS] [-r REPEATS]
- *            [-p SERVER_PID] [-o OUT.jsonl]
+ *            [-P READ_PASSES] [-p SERVER_PID] [-o OUT.jsonl]
  *
  * Each repeat runs the phases create, stat, getattr, rename, unlink,
  * mkdir and rmdir on COUNT names, first in one thread and then in THREADS
@@ -12,7 +12,9 @@
  * thread has its own client (a client is used by one thread at a time)
  * and its own directory /srvbench-R-T-I, opened and created before the
  * clock starts; a phase is timed from a barrier that starts every thread
- * to the last thread's end. The operations:
+ * to the last thread's end. stat and getattr go over the names
+ * READ_PASSES times (default 5), so that reads last long enough for the
+ * CPU figure's resolution. The operations:
  *
  *   create   CREATE of an empty regular file, exclusive
  *   stat     LOOKUP of the file's name (the reply carries its attributes)
@@ -60,6 +62,7 @@ struct worker {
 	u64 dir;
 	u64 *ino;		/* inode of each file, from create */
 	unsigned int count;
+	unsigned int passes;	/* of the read phases */
 	int phase;
 	int rc;
 	char what[80];
@@ -146,7 +149,7 @@ static int one_op(struct worker *w, int phase, unsigned int i)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	unsigned int i;
+	unsigned int i, p, passes;
 	int phase;
 
 	for (;;) {
@@ -154,8 +157,10 @@ static void *worker_main(void *arg)
 		phase = cur_phase;
 		if (phase < 0)
 			break;
-		for (i = 0; i < w->count && !w->rc; i++)
-			w->rc = one_op(w, phase, i);
+		passes = phase == P_STAT || phase == P_GETATTR ? w->passes : 1;
+		for (p = 0; p < passes; p++)
+			for (i = 0; i < w->count && !w->rc; i++)
+				w->rc = one_op(w, phase, i);
 		pthread_barrier_wait(&end_bar);
 	}
 	return NULL;
@@ -171,8 +176,8 @@ struct figure {
 static struct figure fig[2][NPHASE];
 
 /* One run of every phase in @nthreads threads, repeat @rep. */
-static int run(unsigned int nthreads, unsigned int count, int rep, int ti,
-	       pid_t srv)
+static int run(unsigned int nthreads, unsigned int count, unsigned int passes,
+	       int rep, int ti, pid_t srv)
 {
 	struct worker w[MAX_THREADS];
 	char err[SCLI_ERR_MAX], dname[64];
@@ -183,6 +188,7 @@ static int run(unsigned int nthreads, unsigned int count, int rep, int ti,
 	memset(w, 0, sizeof(w));
 	for (t = 0; t < nthreads; t++) {
 		w[t].count = per;
+		w[t].passes = passes;
 		w[t].ino = calloc(per ? per : 1, sizeof(u64));
 		if (!w[t].ino)
 			return -ENOMEM;
@@ -208,7 +214,8 @@ static int run(unsigned int nthreads, unsigned int count, int rep, int ti,
 	for (phase = 0; phase < NPHASE && !rc; phase++) {
 		long long c0 = srv ? proc_cpu_ticks(srv) : -1, c1;
 		double t0, t1, ops;
-		unsigned int total = per * nthreads;
+		unsigned int total = per * nthreads *
+			(phase == P_STAT || phase == P_GETATTR ? passes : 1);
 
 		cur_phase = phase;
 		t0 = now_s();
@@ -275,32 +282,33 @@ static void emit(FILE *out, const char *group, const char *name,
 static int usage(void)
 {
 	fprintf(stderr, "usage: srvbench -m MANAGER -v VOLUME [-n COUNT] [-j THREADS] "
-		"[-r REPEATS] [-p SERVER_PID] [-o OUT.jsonl]\n");
+		"[-r REPEATS] [-P READ_PASSES] [-p SERVER_PID] [-o OUT.jsonl]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned int count = 1000, threads = 4, th[2];
+	unsigned int count = 1000, threads = 4, passes = 5, th[2];
 	int repeats = 3, c, rep, ti, nt, phase;
 	const char *outpath = NULL;
 	FILE *out = stdout;
 	pid_t srv = 0;
 
-	while ((c = getopt(argc, argv, "m:v:n:j:r:p:o:h")) != -1) {
+	while ((c = getopt(argc, argv, "m:v:n:j:r:P:p:o:h")) != -1) {
 		switch (c) {
 		case 'm': manager = optarg; break;
 		case 'v': volume = optarg; break;
 		case 'n': count = strtoul(optarg, NULL, 10); break;
 		case 'j': threads = strtoul(optarg, NULL, 10); break;
 		case 'r': repeats = atoi(optarg); break;
+		case 'P': passes = strtoul(optarg, NULL, 10); break;
 		case 'p': srv = atoi(optarg); break;
 		case 'o': outpath = optarg; break;
 		default: return usage();
 		}
 	}
 	if (!manager || !volume || optind != argc || !count ||
-	    threads > MAX_THREADS || repeats < 1 || repeats > MAX_REPEATS ||
+	    !passes || threads > MAX_THREADS || repeats < 1 || repeats > MAX_REPEATS ||
 	    (threads > 1 && count < threads))
 		return usage();
 	if (srv && proc_cpu_ticks(srv) < 0) {
@@ -314,7 +322,7 @@ int main(int argc, char **argv)
 		for (ti = 0; ti < nt; ti++) {
 			fprintf(stderr, "srvbench: repeat %d/%d, %u thread%s\n", rep + 1,
 				repeats, th[ti], th[ti] == 1 ? "" : "s");
-			if (run(th[ti], count, rep, ti, srv))
+			if (run(th[ti], count, passes, rep, ti, srv))
 				return 1;
 		}
 	}
