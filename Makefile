@@ -122,10 +122,11 @@ unit-build: $(UNIT_BINS) hdrcheck
 unit-check: unit-build
 	@tests/check.sh --unit-only $(UNIT_BINS)
 
-# Programs the cluster and guest tests run besides the daemons.
-# Programs the cluster and guest tests run besides the daemons.
+# Programs the cluster and guest tests run besides the daemons, and the
+# benchmark tools of tests/bench/.
 TEST_TOOLS  = $(BUILD)/tests/fake_servers $(BUILD)/tests/srv_probe $(BUILD)/tests/sfsctl \
-	      $(BUILD)/tests/posix_suite $(BUILD)/tests/fsmodel $(BUILD)/tests/fsconc
+	      $(BUILD)/tests/posix_suite $(BUILD)/tests/fsmodel $(BUILD)/tests/fsconc \
+	      $(BUILD)/tests/srvbench $(BUILD)/tests/ldbbench
 
 check: unit-build userspace $(TEST_TOOLS) module
 	@tests/check.sh $(UNIT_BINS)

@@ -8,7 +8,7 @@
 #     a failure),
 #   - the build checks: vectors up to date, sealfs.ko with W=1 and sparse,
 #     checkpatch --strict and kernel-doc on the kernel sources, make install
-#     into a DESTDIR,
+#     into a DESTDIR, the self-test of the benchmark report generator,
 #   - unless --unit-only: every cluster test tests/cluster/*.sh (real
 #     daemons on 127.0.0.1), the QEMU harness's self-test and every guest test
 #     tests/guest/*.sh, all in one guest booted by tests/vm/run per kernel
@@ -160,6 +160,11 @@ done
 check checkpatch-strict make -s --no-print-directory checkpatch
 check kernel-doc make -s --no-print-directory kerneldoc
 check install-destdir tests/install_check.sh
+# Debian's interpreter: python3-matplotlib (utils/setup) is installed for it,
+# and a python3 found earlier on PATH (a virtualenv, pyenv) may lack it.
+py=/usr/bin/python3
+[[ -x $py ]] || py=python3
+check bench-report "$py" tests/bench/report_test.py
 
 if ((!unit_only)); then
 	echo "== cluster tests (daemons on 127.0.0.1)"
