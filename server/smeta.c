@@ -170,6 +170,7 @@ static int replay_scan(struct smeta *m)
 	m->rp_count = 0;
 	m->rp_bytes = 0;
 	m->rp_next_seq = 1;
+	m->rp_first_seq = 0;
 	it = leveldb_create_iterator(m->db, m->ropts);
 	for (leveldb_iter_seek(it, (const char *)pfx.b, pfx.len);
 	     leveldb_iter_valid(it); leveldb_iter_next(it)) {
@@ -179,6 +180,8 @@ static int replay_scan(struct smeta *m)
 		val = leveldb_iter_value(it, &vlen);
 		if (klen != 9 || vlen != SMETA_RORDER_LEN)
 			continue;
+		if (!m->rp_count)
+			m->rp_first_seq = smeta_get_be64((const u8 *)key + 1);
 		m->rp_count++;
 		m->rp_bytes += smeta_get_le32((const u8 *)val + 16);
 		m->rp_next_seq = smeta_get_be64((const u8 *)key + 1) + 1;
@@ -326,6 +329,7 @@ int smeta_txn_begin(struct smeta *m, u64 client_id, u64 req_id,
 	tx->rp_count = m->rp_count;
 	tx->rp_bytes = m->rp_bytes;
 	tx->rp_next_seq = m->rp_next_seq;
+	tx->rp_first_seq = m->rp_first_seq;
 	*txp = tx;
 	return 0;
 }
@@ -368,6 +372,7 @@ int smeta_txn_commit(struct smeta_txn *tx)
 		m->rp_count = tx->rp_count;
 		m->rp_bytes = tx->rp_bytes;
 		m->rp_next_seq = tx->rp_next_seq;
+		m->rp_first_seq = tx->rp_first_seq;
 	}
 	txn_end(tx);
 	return rc;
@@ -402,11 +407,17 @@ int smeta_op_leave(struct smeta_txn *tx, struct smeta_txn *given, int rc)
 /* ---- replay table ---- */
 
 /* Stages the eviction of the oldest replies until @len more bytes fit. */
+/*
+ * Drops the oldest replies until one of @len bytes fits. The search starts
+ * at rp_first_seq, past the order records already deleted: LevelDB skips
+ * deleted keys one by one until a compaction drops them, so starting at the
+ * beginning of the range would cost more with every eviction.
+ */
 static int replay_evict(struct smeta_txn *tx, u32 len)
 {
 	struct smeta *m = tx->m;
 	leveldb_iterator_t *it;
-	struct smeta_key pfx, k;
+	struct smeta_key pfx, k, start;
 	const char *key, *val;
 	size_t klen, vlen;
 	char *err = NULL;
@@ -414,8 +425,9 @@ static int replay_evict(struct smeta_txn *tx, u32 len)
 
 	pfx.b[0] = SMETA_T_RORDER;
 	pfx.len = 1;
+	smeta_key_rorder(&start, tx->rp_first_seq);
 	it = leveldb_create_iterator(m->db, m->ropts);
-	for (leveldb_iter_seek(it, (const char *)pfx.b, pfx.len);
+	for (leveldb_iter_seek(it, (const char *)start.b, start.len);
 	     leveldb_iter_valid(it) &&
 	     (tx->rp_count + 1 > m->o.replay_entries ||
 	      tx->rp_bytes + len > m->o.replay_bytes);
@@ -435,6 +447,8 @@ static int replay_evict(struct smeta_txn *tx, u32 len)
 		k.len = klen;
 		smeta_stage_del(tx, &k);
 		tx->rp_count--;
+		if (klen == 9)
+			tx->rp_first_seq = smeta_get_be64((const u8 *)key + 1) + 1;
 	}
 	leveldb_iter_get_error(it, &err);
 	leveldb_iter_destroy(it);

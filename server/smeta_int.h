@@ -65,6 +65,7 @@ struct smeta_txn {
 	u64 rp_count;
 	u64 rp_bytes;
 	u64 rp_next_seq;
+	u64 rp_first_seq;
 };
 
 struct smeta {
@@ -81,6 +82,7 @@ struct smeta {
 	u64 rp_count;		/* replay table: entries */
 	u64 rp_bytes;		/* reply bytes */
 	u64 rp_next_seq;	/* seq of the next insert */
+	u64 rp_first_seq;	/* no live entry has a lower seq */
 	struct smeta_xhold *holds; /* cross-server transaction holds */
 	atomic_uint nprep;	/* durable holds in @holds (lock-free peek) */
 	u64 txid_next;		/* next transaction seq to hand out */

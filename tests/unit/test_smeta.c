@@ -1779,6 +1779,16 @@ static void test_replay_eviction(void **state)
 			 -ENOENT);
 	assert_int_equal(smeta_replay_get(f->m, 7, 14, buf, sizeof(buf), &len),
 			 0);
+	/* the next eviction starts where the last committed one stopped */
+	replay_put(f, 8, 3, "z", 1, 0);
+	assert_int_equal(smeta_replay_count(f->m), 8);
+	assert_int_equal(smeta_replay_get(f->m, 7, 14, buf, sizeof(buf), &len),
+			 -ENOENT);
+	assert_int_equal(smeta_replay_get(f->m, 7, 15, buf, sizeof(buf), &len),
+			 0);
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(smeta_replay_get(f->m, 8, i, buf, sizeof(buf),
+						  &len), i == 2 ? -ENOENT : 0);
 
 	/* the byte bound: 30-byte replies, at most 100 bytes */
 	smeta_close(f->m);
