@@ -125,7 +125,8 @@ unit-check: unit-build
 # Programs the cluster and guest tests run besides the daemons.
 # Programs the cluster and guest tests run besides the daemons.
 TEST_TOOLS  = $(BUILD)/tests/fake_servers $(BUILD)/tests/srv_probe $(BUILD)/tests/sfsctl \
-	      $(BUILD)/tests/posix_suite $(BUILD)/tests/fsmodel $(BUILD)/tests/fsconc
+	      $(BUILD)/tests/posix_suite $(BUILD)/tests/fsmodel $(BUILD)/tests/fsconc \
+	      $(BUILD)/tests/fsbench $(BUILD)/tests/tcpbench
 
 check: unit-build userspace $(TEST_TOOLS) module
 	@tests/check.sh $(UNIT_BINS)
