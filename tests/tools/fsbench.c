@@ -22,7 +22,9 @@
  *	mismatch is an error.
  *
  * Everything happens in a new directory under DIR, removed at the end.
- * Times come from CLOCK_MONOTONIC. Exits 0 on success, 1 when an operation
+ * Times come from CLOCK_MONOTONIC. An operation failing with EAGAIN is
+ * retried (after 1 ms, up to 1000 times) and counted in a warning on stderr.
+ * Exits 0 on success, 1 when an operation
  * failed or data did not match, 2 on a usage error.
  */
 #include <dirent.h>
@@ -151,6 +153,83 @@ static const char *const phase_name[] = {
 	[PH_RMDIR] = "rmdir", [PH_WRITE] = "write", [PH_READ] = "read", [PH_UNLINK] = "unlink",
 };
 
+static unsigned long retried;
+
+/*
+ * One operation of phase PH on file I of process P (paths A and B): 0, -1
+ * with errno set, -EAGAIN for a transient failure worth retrying, or -2
+ * after printing a content mismatch.
+ */
+static int one_op(enum phase ph, unsigned p, unsigned i, const char *a, const char *b,
+		  unsigned char *buf, unsigned char *want)
+{
+	struct stat st;
+	int rc = 0, fd;
+
+	switch (ph) {
+	case PH_CREATE:
+		fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		rc = fd < 0 ? -1 : close(fd);
+		break;
+	case PH_STAT:
+		rc = stat(a, &st);
+		break;
+	case PH_RENAME:
+		rc = rename(a, b);
+		break;
+	case PH_UNLINK_RENAMED:
+		rc = unlink(b);
+		break;
+	case PH_UNLINK:
+		rc = unlink(a);
+		break;
+	case PH_MKDIR:
+		rc = mkdir(a, 0755);
+		break;
+	case PH_RMDIR:
+		rc = rmdir(a);
+		break;
+	case PH_WRITE:
+		fill(buf, fbytes, p, i);
+		fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			return errno == EAGAIN ? -EAGAIN : -1;
+		if (!write_all(fd, buf, fbytes)) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return errno == EAGAIN ? -EAGAIN : -1;
+		}
+		rc = close(fd);
+		break;
+	case PH_READ:
+		fill(want, fbytes, p, i);
+		fd = open(a, O_RDONLY);
+		if (fd < 0)
+			return errno == EAGAIN ? -EAGAIN : -1;
+		if (!read_all(fd, buf, fbytes)) {
+			int e = errno;
+
+			close(fd);
+			errno = e ? e : EIO;
+			return errno == EAGAIN ? -EAGAIN : -1;
+		}
+		if (fstat(fd, &st) || st.st_size != (off_t)fbytes || memcmp(buf, want, fbytes)) {
+			fprintf(stderr, "fsbench: %s: content or size mismatch\n", a);
+			close(fd);
+			return -2;
+		}
+		rc = close(fd);
+		break;
+	case PH_READDIR:
+		break;
+	}
+	if (rc && errno == EAGAIN)
+		return -EAGAIN;
+	return rc ? -1 : 0;
+}
+
 /*
  * Runs phase PH in process P; returns the number of operations done (entries
  * returned for readdir) or -1 after printing what failed.
@@ -160,7 +239,7 @@ static long long run_phase(enum phase ph, unsigned p)
 	char dir[PATHMAX], a[PATHMAX], b[PATHMAX];
 	unsigned char *buf = NULL, *want = NULL;
 	long long ops = 0;
-	struct stat st;
+	bool after_retry = false;
 	int fd;
 
 	procdir(dir, p);
@@ -201,59 +280,35 @@ static long long run_phase(enum phase ph, unsigned p)
 
 		pathf(a, "%s/f.%u.%u", dir, p, i);
 		pathf(b, "%s/r.%u.%u", dir, p, i);
-		switch (ph) {
-		case PH_CREATE:
-			fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0644);
-			rc = fd < 0 ? -1 : close(fd);
-			break;
-		case PH_STAT:
-			rc = stat(a, &st);
-			break;
-		case PH_RENAME:
-			rc = rename(a, b);
-			break;
-		case PH_UNLINK_RENAMED:
-			rc = unlink(b);
-			break;
-		case PH_UNLINK:
-			rc = unlink(a);
-			break;
-		case PH_MKDIR:
-			rc = mkdir(a, 0755);
-			break;
-		case PH_RMDIR:
-			rc = rmdir(a);
-			break;
-		case PH_WRITE:
-			fill(buf, fbytes, p, i);
-			fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0644);
-			if (fd < 0 || !write_all(fd, buf, fbytes)) {
-				rc = -1;
-				if (fd >= 0)
-					close(fd);
-			} else {
-				rc = close(fd);
+		for (unsigned tries = 0;; tries++) {
+			rc = one_op(ph, p, i, a, b, buf, want);
+			if (rc != -EAGAIN)
+				break;
+			/* A transient conflict: count it and try again. */
+			if (tries == 1000) {
+				errno = EAGAIN;
+				break;
 			}
-			break;
-		case PH_READ:
-			fill(want, fbytes, p, i);
-			fd = open(a, O_RDONLY);
-			if (fd < 0 || !read_all(fd, buf, fbytes)) {
-				rc = -1;
-			} else if (fstat(fd, &st) || st.st_size != (off_t)fbytes ||
-				   memcmp(buf, want, fbytes)) {
-				fprintf(stderr, "fsbench: %s: content or size mismatch\n", a);
-				close(fd);
-				free(buf);
-				free(want);
-				return -1;
-			}
-			if (fd >= 0)
-				close(fd);
-			break;
-		case PH_READDIR:
-			break;
+			retried++;
+			usleep(1000);
+			if (ph == PH_CREATE || ph == PH_MKDIR || ph == PH_UNLINK ||
+			    ph == PH_UNLINK_RENAMED || ph == PH_RMDIR || ph == PH_RENAME)
+				after_retry = true;
 		}
+		if (rc == -2) {
+			free(buf);
+			free(want);
+			return -1;
+		}
+		if (rc && after_retry) {
+			/* The retried call may have been done the first time. */
+			bool done = ((ph == PH_CREATE || ph == PH_MKDIR) && errno == EEXIST) ||
+				    (ph != PH_CREATE && ph != PH_MKDIR && errno == ENOENT);
+
+			if (done)
+				rc = 0;
+		}
+		after_retry = false;
 		if (rc) {
 			fprintf(stderr, "fsbench: %s %s: %s\n", what, a, strerror(errno));
 			free(buf);
@@ -283,6 +338,7 @@ struct msg {
 	int32_t proc;
 	int32_t ok;
 	int64_t ops;
+	uint64_t retries;
 };
 
 /* Results go up one shared pipe; each worker has its own start pipe. */
@@ -305,6 +361,7 @@ static void child(unsigned p, const enum phase *phases, unsigned nph)
 			_exit(1);
 		m.ops = run_phase(phases[k], p);
 		m.ok = m.ops >= 0;
+		m.retries = retried;
 		if (!write_all(up[1], &m, sizeof(m)))
 			_exit(1);
 		if (!m.ok)
@@ -331,6 +388,8 @@ static void drop_caches(void)
  */
 static bool run_procs(const enum phase *phases, unsigned nph, double *result, bool drop_before_read)
 {
+	static uint64_t last_retries[MAXPROCS];
+	uint64_t retries = 0;
 	struct msg m;
 	bool ok = true;
 	unsigned started = 0;
@@ -370,10 +429,18 @@ static bool run_procs(const enum phase *phases, unsigned nph, double *result, bo
 				ok = false;
 			else
 				ops += m.ops;
+			if (m.proc >= 0 && (unsigned)m.proc < nprocs)
+				last_retries[m.proc] = m.retries;
 		}
 		t1 = now();
 		result[k] = t1 > t0 ? (double)ops / (t1 - t0) : 0;
 	}
+	/* Each message counts a worker's retries since it started. */
+	for (unsigned p = 0; p < nprocs; p++)
+		retries += last_retries[p];
+	if (retries)
+		fprintf(stderr, "fsbench: warning: %llu operation(s) failed with EAGAIN and were retried\n",
+			(unsigned long long)retries);
 	for (unsigned p = 0; p < nprocs; p++)
 		close(down[p][1]);
 	close(up[0]);
