@@ -24,12 +24,12 @@
 #   --systems LIST      of sealfs,nfs,local [BENCH_SYSTEMS, sealfs,nfs,local]
 #   --groups LIST       of tcp,metadata,latency,smallfile,data,job
 #                       [BENCH_GROUPS, all of them]
-#   --meta-files N      files per process in the metadata runs [BENCH_META_FILES, 20]
+#   --meta-files N      files per process in the metadata runs [BENCH_META_FILES, 15]
 #   --lat-files N       files in the latency run [BENCH_LAT_FILES, 100]
-#   --small-files N     4 KiB files in the small-file run [BENCH_SMALL_FILES, 100]
+#   --small-files N     4 KiB files in the small-file run [BENCH_SMALL_FILES, 80]
 #   --seq-mb MB         sequential file size [BENCH_SEQ_MB, 32]
-#   --rand-mb MB        random I/O file size [BENCH_RAND_MB, 16]
-#   --rand-secs S       random read and write, each [BENCH_RAND_SECS, 5]
+#   --rand-secs S       random read and write (on the sequential file), each
+#                       [BENCH_RAND_SECS, 4]
 #   --rtt-rounds N      TCP round trips [BENCH_RTT_ROUNDS, 1000]
 #   --stream-mb MB      TCP stream size [BENCH_STREAM_MB, 64]
 #   --procs N           processes of the parallel metadata runs [BENCH_PROCS, 4]
@@ -48,12 +48,11 @@ out=${BENCH_OUT:-/run/vm/bench.jsonl}
 repeats=${BENCH_REPEATS:-3}
 systems=${BENCH_SYSTEMS:-sealfs,nfs,local}
 groups=${BENCH_GROUPS:-tcp,metadata,latency,smallfile,data,job}
-meta_files=${BENCH_META_FILES:-20}
+meta_files=${BENCH_META_FILES:-15}
 lat_files=${BENCH_LAT_FILES:-100}
-small_files=${BENCH_SMALL_FILES:-100}
+small_files=${BENCH_SMALL_FILES:-80}
 seq_mb=${BENCH_SEQ_MB:-32}
-rand_mb=${BENCH_RAND_MB:-16}
-rand_secs=${BENCH_RAND_SECS:-5}
+rand_secs=${BENCH_RAND_SECS:-4}
 rtt_rounds=${BENCH_RTT_ROUNDS:-1000}
 stream_mb=${BENCH_STREAM_MB:-64}
 procs=${BENCH_PROCS:-4}
@@ -80,7 +79,6 @@ while (($#)); do
 	--lat-files) lat_files=$2 ;;
 	--small-files) small_files=$2 ;;
 	--seq-mb) seq_mb=$2 ;;
-	--rand-mb) rand_mb=$2 ;;
 	--rand-secs) rand_secs=$2 ;;
 	--rtt-rounds) rtt_rounds=$2 ;;
 	--stream-mb) stream_mb=$2 ;;
@@ -91,7 +89,7 @@ while (($#)); do
 	esac
 	shift 2
 done
-for n in "$repeats" "$meta_files" "$lat_files" "$small_files" "$seq_mb" "$rand_mb" \
+for n in "$repeats" "$meta_files" "$lat_files" "$small_files" "$seq_mb" \
 	"$rand_secs" "$rtt_rounds" "$stream_mb" "$procs"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench: not a positive number: '$n'" >&2; exit 2; }
 done
@@ -276,7 +274,7 @@ meta = {
     "sizes": {
         "meta_files_per_proc": $meta_files, "procs": $procs, "lat_files": $lat_files,
         "small_files": $small_files, "small_file_bytes": 4096,
-        "seq_mib": $seq_mb, "seq_block": "1M", "rand_mib": $rand_mb, "rand_secs": $rand_secs,
+        "seq_mib": $seq_mb, "seq_block": "1M", "rand_secs": $rand_secs,
         "rand_block": "4k", "rtt_rounds": $rtt_rounds, "rtt_bytes": 64, "stream_mib": $stream_mb,
         "tarball": "$(basename "$tarball")",
         "tar_members": "$tar_members" or "all",
@@ -362,55 +360,63 @@ if have smallfile "${GROUPS_RUN[@]}"; then
 	timed smallfile
 fi
 
-# fio_run SYSTEM NAME UNIT FIELD FIO-ARG...: one fio job; FIELD of its JSON
-# output (read_bw, write_bw in MiB/s, read_iops, write_iops) is the figure.
-# The JSON is kept in fio/ beside OUT.
+# fio_system SYSTEM: one fio run of six jobs, one after the other on one
+# file: sequential write and read, buffered (1 MiB blocks) and O_DIRECT, then
+# random 4 KiB reads and writes with O_DIRECT for rand_secs each. fio drops
+# the file's cached pages before each job (invalidate=1). Its JSON output is
+# kept in fio/ beside OUT.
 fio_dir=$(dirname "$out")/fio
 mkdir -p "$fio_dir"
 fio_n=0
-fio_run() {
-	local s=$1 name=$2 unit=$3 field=$4 json v
-	shift 4
+FIO_JOBS=(
+	"seq write buffered|MiB/s|write_bw|--rw=write --bs=1M --end_fsync=1"
+	"seq read buffered|MiB/s|read_bw|--rw=read --bs=1M"
+	"seq write direct|MiB/s|write_bw|--rw=write --bs=1M --direct=1 --end_fsync=1"
+	"seq read direct|MiB/s|read_bw|--rw=read --bs=1M --direct=1"
+	"rand read 4k direct|IOPS|read_iops|--rw=randread --bs=4k --direct=1 --time_based --runtime=RAND --randrepeat=0"
+	"rand write 4k direct|IOPS|write_iops|--rw=randwrite --bs=4k --direct=1 --time_based --runtime=RAND --randrepeat=0 --end_fsync=1"
+)
+fio_system() {
+	local s=$1 json j name unit field opts args=() vals
 	fio_n=$((fio_n + 1))
-	json=$fio_dir/$(printf '%03d' "$fio_n")-$s-${name// /-}.json
-	fio --output-format=json --output="$json" --name=bench --ioengine=psync --iodepth=1 \
-		--numjobs=1 --fallocate=none --filename="${DIR[$s]}/fio.dat" "$@" ||
-		die "fio $name on $s failed: $(tail -n 5 "$json" 2>/dev/null)"
-	# fio prints one job, pretty-printed: its "error", then the objects
-	# "read", "write" and "trim", each with "bw_bytes" and "iops".
-	v=$(awk -v want="$field" '
-		/^ *"error" *:/ { gsub(/[^0-9]/, "", $0); if ($0 != "0") err = 1 }
+	json=$fio_dir/$(printf '%02d' "$fio_n")-$s.json
+	for j in "${FIO_JOBS[@]}"; do
+		IFS='|' read -r name unit field opts <<<"$j"
+		args+=("--name=${name// /-}")
+		((${#args[@]} == 1)) || args+=(--stonewall)
+		read -r -a opts <<<"${opts//RAND/$rand_secs}"
+		args+=("${opts[@]}")
+	done
+	fio --output-format=json --output="$json" --ioengine=psync --iodepth=1 --numjobs=1 \
+		--fallocate=none --invalidate=1 --size="${seq_mb}M" --filename="${DIR[$s]}/fio.dat" \
+		"${args[@]}" || die "fio on $s failed: $(tail -n 5 "$json" 2>/dev/null)"
+	# fio prints its jobs pretty-printed, each with its "jobname", "error",
+	# then the objects "read", "write" and "trim" with "bw_bytes" and "iops":
+	# prints "JOBNAME FIELD VALUE" lines.
+	vals=$(awk '
+		/^ *"jobname" *:/ { job = $3; gsub(/[",]/, "", job); sec = "" }
+		/^ *"error" *:/ && job != "" { x = $3; sub(/,/, "", x); if (x != "0") { print job, "error", x } }
 		/^ *"(read|write|trim|sync)" *: *\{/ { sec = $1; gsub(/[" :{]/, "", sec) }
-		/^ *"bw_bytes" *:/ && sec != "" && !((sec "_bw") in v) { x = $3; sub(/,/, "", x); v[sec "_bw"] = x / 1048576 }
-		/^ *"iops" *:/ && sec != "" && !((sec "_iops") in v) { x = $3; sub(/,/, "", x); v[sec "_iops"] = x }
-		END { if (err || !(want in v)) exit 1; printf "%.1f\n", v[want] }' "$json") ||
-		die "fio $name on $s: error or no $field in $json"
-	add data "$name" "$s" "$unit" higher "$v"
+		/^ *"bw_bytes" *:/ && sec != "" && !((job, sec, "bw") in seen) {
+			seen[job, sec, "bw"] = 1; x = $3; sub(/,/, "", x); printf "%s %s_bw %.1f\n", job, sec, x / 1048576 }
+		/^ *"iops" *:/ && sec != "" && !((job, sec, "iops") in seen) {
+			seen[job, sec, "iops"] = 1; x = $3; sub(/,/, "", x); printf "%s %s_iops %.1f\n", job, sec, x }' "$json")
+	for j in "${FIO_JOBS[@]}"; do
+		IFS='|' read -r name unit field _ <<<"$j"
+		! grep -q "^${name// /-} error" <<<"$vals" || die "fio job $name on $s: error (see $json)"
+		v=$(awk -v j="${name// /-}" -v f="$field" '$1 == j && $2 == f { print $3 }' <<<"$vals")
+		[[ -n $v ]] || die "fio job $name on $s: no $field in $json"
+		add data "$name" "$s" "$unit" higher "$v"
+	done
+	rm -f "${DIR[$s]}/fio.dat"
 }
 
 if have data "${GROUPS_RUN[@]}"; then
 	t_group=$SECONDS
 	for ((r = 1; r <= repeats; r++)); do
 		for s in "${SYSTEMS[@]}"; do
-			f=${DIR[$s]}/fio.dat
-			rm -f "$f"
-			fio_run "$s" "seq write buffered" MiB/s write_bw --rw=write --bs=1M --size="${seq_mb}M" --end_fsync=1
-			drop_caches
-			fio_run "$s" "seq read buffered" MiB/s read_bw --rw=read --bs=1M --size="${seq_mb}M"
-			rm -f "$f"
-			fio_run "$s" "seq write direct" MiB/s write_bw --rw=write --bs=1M --size="${seq_mb}M" --direct=1 --end_fsync=1
-			drop_caches
-			fio_run "$s" "seq read direct" MiB/s read_bw --rw=read --bs=1M --size="${seq_mb}M" --direct=1
-			rm -f "$f"
-			# The random runs work on a file laid out by a sequential write.
-			fio --name=layout --ioengine=psync --rw=write --bs=1M --size="${rand_mb}M" \
-				--fallocate=none --end_fsync=1 --filename="$f" >/dev/null || die "fio layout on $s failed"
-			drop_caches
-			fio_run "$s" "rand read 4k direct" IOPS read_iops --rw=randread --bs=4k --size="${rand_mb}M" \
-				--direct=1 --time_based --runtime="$rand_secs" --randrepeat=0
-			fio_run "$s" "rand write 4k direct" IOPS write_iops --rw=randwrite --bs=4k --size="${rand_mb}M" \
-				--direct=1 --time_based --runtime="$rand_secs" --randrepeat=0 --end_fsync=1
-			rm -f "$f"
+			rm -f "${DIR[$s]}/fio.dat"
+			fio_system "$s"
 		done
 	done
 	flush
@@ -425,7 +431,6 @@ if have job "${GROUPS_RUN[@]}"; then
 			d=${DIR[$s]}/src
 			rm -rf "$d"
 			mkdir "$d"
-			drop_caches
 			t0=$(date +%s.%N)
 			tar -xf "$tarball" -C "$d" ${tar_members:+"$tar_members"} || die "tar -xf on $s failed"
 			sync -f "$d"
