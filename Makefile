@@ -10,6 +10,7 @@
 #   make kerneldoc       kernel-doc on all kernel-side sources
 #   make check           unit tests and guest tests; last line "N passed, N failed"
 #   make unit-check      unit tests only
+#   make bench           benchmarks in a guest: SealFS, kernel NFS, local, TCP (BENCH_ARGS=...)
 #   make install         binaries, module, man pages, systemd units (DESTDIR, PREFIX)
 #
 # KDIR defaults to the running kernel's build directory when it exists, else to
@@ -26,7 +27,7 @@ KREL  = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 KBUILD_TREE = $(CURDIR)/$(BUILD)/kmod/$(KREL)
 
-.PHONY: all userspace module module-path module-check check unit-check \
+.PHONY: all userspace module module-path module-check check unit-check bench \
 	unit-build hdrcheck placement-report vectors vectors-check checkpatch kerneldoc install clean
 .DEFAULT_GOAL := all
 # Keep every intermediate file: make must print nothing after `make check`'s
@@ -126,10 +127,16 @@ unit-check: unit-build
 # benchmark tools of tests/bench/.
 TEST_TOOLS  = $(BUILD)/tests/fake_servers $(BUILD)/tests/srv_probe $(BUILD)/tests/sfsctl \
 	      $(BUILD)/tests/posix_suite $(BUILD)/tests/fsmodel $(BUILD)/tests/fsconc \
-	      $(BUILD)/tests/srvbench $(BUILD)/tests/ldbbench
+	      $(BUILD)/tests/srvbench $(BUILD)/tests/ldbbench \
+	      $(BUILD)/tests/fsbench $(BUILD)/tests/tcpbench
 
 check: unit-build userspace $(TEST_TOOLS) module
 	@tests/check.sh $(UNIT_BINS)
+
+# SealFS beside kernel NFS and the local limit in one QEMU guest (tests/bench/run).
+BENCH_ARGS ?=
+bench:
+	tests/bench/run $(BENCH_ARGS)
 
 placement-report: $(BUILD)/tests/placement_report
 	$<

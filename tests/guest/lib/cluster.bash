@@ -34,7 +34,8 @@
 #                        (mgr.log, srvI.log)
 # Settings (environment): CLUSTER_BIN (default <checkout>/build/bin),
 # CLUSTER_TIMEOUT (seconds any wait may take, default 60: TCG is slow),
-# CLUSTER_HEARTBEAT and CLUSTER_FAILURE_TIMEOUT (manager, 500ms and 5s).
+# CLUSTER_HEARTBEAT and CLUSTER_FAILURE_TIMEOUT (manager, 500ms and 5s),
+# CLUSTER_ROOT (where CLUSTER_DIR is made, default /tmp).
 
 CLUSTER_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 CLUSTER_BIN=${CLUSTER_BIN:-$CLUSTER_TOP/build/bin}
@@ -42,6 +43,7 @@ CLUSTER_CONF=$CLUSTER_TOP/utils/conf
 CLUSTER_TIMEOUT=${CLUSTER_TIMEOUT:-60}
 CLUSTER_HEARTBEAT=${CLUSTER_HEARTBEAT:-500ms}
 CLUSTER_FAILURE_TIMEOUT=${CLUSTER_FAILURE_TIMEOUT:-5s}
+CLUSTER_ROOT=${CLUSTER_ROOT:-/tmp}
 CLUSTER_DIR='' CLUSTER_MGR='' CLUSTER_MGR_PORT='' CLUSTER_MGR_PID='' CLUSTER_N=0
 CLUSTER_SRV_ADDR=() CLUSTER_SRV_PID=()
 cluster_dumped=0
@@ -148,7 +150,7 @@ cluster_start() {
 	for i in sealfs-manager sealfs-server sealfs-admin; do
 		[[ -x $CLUSTER_BIN/$i ]] || cluster_die "no $CLUSTER_BIN/$i (make)"
 	done
-	CLUSTER_DIR=$(mktemp -d /tmp/sealfs-cluster.XXXXXX) || cluster_die "mktemp failed"
+	CLUSTER_DIR=$(mktemp -d "$CLUSTER_ROOT/sealfs-cluster.XXXXXX") || cluster_die "mktemp failed"
 	CLUSTER_N=$n
 	read -r -a ports <<<"$(cluster_free_ports $((n + 1)))"
 	((${#ports[@]} == n + 1)) || cluster_die "cannot find $((n + 1)) free ports"
