@@ -11,6 +11,14 @@
  * open. Replies leave in completion order; the peer matches them by
  * request id. A connection with %SSRV_PEER_INFLIGHT requests in the pool
  * stops being read (TCP holds the peer back) until half of them are done.
+ *
+ * Requests of other servers (the cross-server transaction messages,
+ * opcodes from %SEALFS_OP_ENTRY_PREPARE up) have a queue of their own,
+ * which the workers serve first and %SSRV_SRV_WORKERS more threads serve
+ * alone. Their handlers only touch this server's store, while a worker
+ * coordinating a transaction waits for other servers' answers: were both
+ * in one queue, servers whose workers all coordinate would wait for each
+ * other until their calls time out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +33,8 @@
 
 /* Requests of one connection in the pool before reading from it stops. */
 #define SSRV_PEER_INFLIGHT	64
+/* Threads that serve only the requests of other servers. */
+#define SSRV_SRV_WORKERS	2
 
 struct ssrv_net;
 
@@ -69,17 +79,27 @@ struct swork {
 };
 
 /**
+ * struct swork_queue - requests waiting for a thread
+ * @head: the oldest
+ * @tail: the newest
+ */
+struct swork_queue {
+	struct swork *head, *tail;
+};
+
+/**
  * struct ssrv_net - the front end
  * @loop: event loop
  * @core: storage core
  * @l: listener
  * @peers: open connections
- * @lock: protects the queue and @stopping
+ * @lock: protects the queues and @stopping
  * @cond: signals the workers
- * @head: queue head
- * @tail: queue tail
- * @stopping: workers exit when the queue is empty
- * @nthreads: workers
+ * @srv_cond: signals the threads that serve only @srv
+ * @cli: requests of clients
+ * @srv: requests of other servers
+ * @stopping: workers exit when the queues are empty
+ * @nthreads: threads started, workers first
  * @threads: their ids
  * @inflight: requests queued or running or posted back
  */
@@ -90,7 +110,8 @@ struct ssrv_net {
 	struct speer *peers;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct swork *head, *tail;
+	pthread_cond_t srv_cond;
+	struct swork_queue cli, srv;
 	bool stopping;
 	unsigned int nthreads;
 	pthread_t *threads;
@@ -128,6 +149,43 @@ static void net_done(struct sloop *loop, void *arg)
 	free(w);
 }
 
+static struct swork *queue_pop(struct swork_queue *q)
+{
+	struct swork *w = q->head;
+
+	if (w) {
+		q->head = w->next;
+		if (!q->head)
+			q->tail = NULL;
+	}
+	return w;
+}
+
+static void queue_push(struct swork_queue *q, struct swork *w)
+{
+	if (q->tail)
+		q->tail->next = w;
+	else
+		q->head = w;
+	q->tail = w;
+}
+
+/* Server-to-server requests: handled without waiting for other servers. */
+static bool net_srv_op(u16 opcode)
+{
+	return opcode >= SEALFS_OP_ENTRY_PREPARE;
+}
+
+static void net_run(struct ssrv_net *n, struct swork *w)
+{
+	if (ssrv_handle(n->core, &w->rq, &w->rep)) {
+		free(w->rep.msg);
+		w->rep.msg = NULL;
+	}
+	while (sloop_post(n->loop, net_done, w))
+		;	/* -ENOMEM: nothing better to do than retry */
+}
+
 static void *net_worker(void *arg)
 {
 	struct ssrv_net *n = arg;
@@ -135,23 +193,32 @@ static void *net_worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&n->lock);
-		while (!n->head && !n->stopping)
+		while (!n->srv.head && !n->cli.head && !n->stopping)
 			pthread_cond_wait(&n->cond, &n->lock);
-		w = n->head;
-		if (w) {
-			n->head = w->next;
-			if (!n->head)
-				n->tail = NULL;
-		}
+		w = queue_pop(&n->srv);
+		if (!w)
+			w = queue_pop(&n->cli);
 		pthread_mutex_unlock(&n->lock);
 		if (!w)
 			return NULL;
-		if (ssrv_handle(n->core, &w->rq, &w->rep)) {
-			free(w->rep.msg);
-			w->rep.msg = NULL;
-		}
-		while (sloop_post(n->loop, net_done, w))
-			;	/* -ENOMEM: nothing better to do than retry */
+		net_run(n, w);
+	}
+}
+
+static void *net_srv_worker(void *arg)
+{
+	struct ssrv_net *n = arg;
+	struct swork *w;
+
+	for (;;) {
+		pthread_mutex_lock(&n->lock);
+		while (!n->srv.head && !n->stopping)
+			pthread_cond_wait(&n->srv_cond, &n->lock);
+		w = queue_pop(&n->srv);
+		pthread_mutex_unlock(&n->lock);
+		if (!w)
+			return NULL;
+		net_run(n, w);
 	}
 }
 
@@ -189,11 +256,12 @@ static void net_msg(struct sconn *c, const struct sealfs_hdr_info *h,
 	}
 	atomic_fetch_add(&n->inflight, 1);
 	pthread_mutex_lock(&n->lock);
-	if (n->tail)
-		n->tail->next = w;
-	else
-		n->head = w;
-	n->tail = w;
+	if (net_srv_op(h->opcode)) {
+		queue_push(&n->srv, w);
+		pthread_cond_signal(&n->srv_cond);
+	} else {
+		queue_push(&n->cli, w);
+	}
 	pthread_cond_signal(&n->cond);
 	pthread_mutex_unlock(&n->lock);
 }
@@ -251,7 +319,8 @@ static void net_accept(struct slisten *l, struct sconn *c, void *arg)
  * @loop: event loop
  * @core: storage core
  * @listen: HOST:PORT (port 0: any)
- * @threads: workers, at least 1
+ * @threads: workers, at least 1 (and %SSRV_SRV_WORKERS more threads for
+ *	the requests of other servers)
  * @np: the front end
  * @err: room for the reason of a failure
  * @errlen: its size
@@ -265,8 +334,9 @@ int ssrv_net_start(struct sloop *loop, struct ssrv_core *core,
 	unsigned int i;
 	int rc;
 
+	threads = threads ? threads : 1;
 	n = calloc(1, sizeof(*n));
-	if (!n || !(n->threads = calloc(threads ? threads : 1, sizeof(pthread_t)))) {
+	if (!n || !(n->threads = calloc(threads + SSRV_SRV_WORKERS, sizeof(pthread_t)))) {
 		free(n);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -275,11 +345,13 @@ int ssrv_net_start(struct sloop *loop, struct ssrv_core *core,
 	n->core = core;
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->cond, NULL);
+	pthread_cond_init(&n->srv_cond, NULL);
 	rc = slisten_tcp(loop, listen, NULL, net_accept, n, &n->l, err, errlen);
 	if (rc)
 		goto fail;
-	for (i = 0; i < (threads ? threads : 1); i++) {
-		rc = -pthread_create(&n->threads[i], NULL, net_worker, n);
+	for (i = 0; i < threads + SSRV_SRV_WORKERS; i++) {
+		rc = -pthread_create(&n->threads[i], NULL,
+				     i < threads ? net_worker : net_srv_worker, n);
 		if (rc) {
 			snprintf(err, errlen, "cannot start workers: %s", strerror(-rc));
 			n->nthreads = i;
@@ -321,6 +393,7 @@ void ssrv_net_stop(struct ssrv_net *n)
 	pthread_mutex_lock(&n->lock);
 	n->stopping = true;
 	pthread_cond_broadcast(&n->cond);
+	pthread_cond_broadcast(&n->srv_cond);
 	pthread_mutex_unlock(&n->lock);
 	/* a worker may wait for a call to another server: keep the loop going */
 	for (i = 0; i < n->nthreads; i++)
@@ -334,6 +407,7 @@ void ssrv_net_stop(struct ssrv_net *n)
 		sloop_run_once(n->loop, 100);
 	pthread_mutex_destroy(&n->lock);
 	pthread_cond_destroy(&n->cond);
+	pthread_cond_destroy(&n->srv_cond);
 	free(n->threads);
 	free(n);
 }
