@@ -17,8 +17,10 @@
  * RENAME, LINK and (with more than one server in the ring) RMDIR are
  * coordinated by ssrv_xop.c; the messages other servers send for them
  * (ENTRY_PREPARE, DIR_FREEZE, TXN_FINISH, TXN_QUERY) by ssrv_txn.c, and
- * INODE_UPDATE like a namespace request. TXN_FINISH and TXN_QUERY are
- * answered whatever the state of their volume.
+ * INODE_UPDATE like a namespace request; DIR_WALK (ancestry checks of
+ * directory moves) by ssrv_walk.c. TXN_FINISH and TXN_QUERY are answered
+ * whatever the state of their volume. These server-to-server messages are
+ * answered PERM on a session whose HELLO did not state the server role.
  *
  * Non-idempotent requests (CREATE, SYMLINK, UNLINK, RMDIR, SETATTR,
  * SETXATTR, REMOVEXATTR, INODE_UPDATE) from a connection with a client id run in an
@@ -113,6 +115,7 @@ void ssrv_core_fini(struct ssrv_core *c)
 	smeta_close(c->meta);
 	sdata_close(c->data);
 	ssrv_map_put(c->map);
+	ssrv_mark_fini(c);
 	pthread_mutex_destroy(&c->lock);
 	memset(c, 0, sizeof(*c));
 }
@@ -309,6 +312,7 @@ struct ssrv_route {
 	bool anyvol;
 	bool xop;	/* coordinated across servers (ssrv_xop.c) */
 	bool srvop;	/* transaction message of another server (ssrv_txn.c) */
+	bool peer;	/* only from a session that said it is a server */
 	bool novol;	/* the volume need not be active */
 };
 
@@ -339,19 +343,25 @@ static bool ssrv_route(u16 op, struct ssrv_route *r)
 		r->txn = true;
 		r->kind = SK_INODE;
 		r->vol_off = 24;
+		r->peer = true;
 		return true;
 	case SEALFS_OP_ENTRY_PREPARE:
 		r->vol_off = 24;
-		r->srvop = true;
+		r->srvop = r->peer = true;
 		return true;
 	case SEALFS_OP_DIR_FREEZE:
 		r->vol_off = 16;
-		r->srvop = true;
+		r->srvop = r->peer = true;
+		return true;
+	case SEALFS_OP_DIR_WALK:
+		r->kind = SK_INODE;
+		r->vol_off = 24;
+		r->srvop = r->peer = true;
 		return true;
 	case SEALFS_OP_TXN_FINISH:
 	case SEALFS_OP_TXN_QUERY:
 		r->vol_off = 8;
-		r->srvop = true;
+		r->srvop = r->peer = true;
 		r->novol = true;
 		return true;
 	case SEALFS_OP_SETATTR:
@@ -549,6 +559,10 @@ int ssrv_handle(struct ssrv_core *c, const struct ssrv_req *rq,
 	}
 	if (!ssrv_route(rq->h.opcode, &r)) {
 		rc = ssrv_reply(&x, SEALFS_S_NOTSUPP, NULL, 0, NULL, 0);
+		goto out;
+	}
+	if (r.peer && rq->role != SEALFS_ROLE_SERVER) {
+		rc = ssrv_reply(&x, SEALFS_S_PERM, NULL, 0, NULL, 0);
 		goto out;
 	}
 	if (!x.map || !meta) {

@@ -181,6 +181,7 @@ static void net_msg(struct sconn *c, const struct sealfs_hdr_info *h,
 	w->rq.m = *m;		/* points into the payload, which we keep */
 	w->rq.client_id = p->sess.client_id;
 	w->rq.max_payload = p->sess.max_payload;
+	w->rq.role = p->sess.role;
 	w->payload = sconn_buf_steal(payload);
 	sconn_get(c);
 	if (++p->inflight >= SSRV_PEER_INFLIGHT && !p->paused) {

@@ -13,10 +13,10 @@
  *
  * RENAME (txid from smeta_xtxn_alloc(), registered as running):
  *  1. look the source up; a directory moved to another parent must not go
- *     below itself: walk the destination's parents (directory inodes keep
- *     their parent) while they are held here; a walk that reaches an
- *     inode of another server stops there and trusts the client's check
- *     (the protocol has no way to read a remote parent pointer);
+ *     below itself: mark it as being moved on its inode's server, then
+ *     walk the destination's parents (directory inodes keep their parent)
+ *     here and on the other servers (DIR_WALK); see ssrv_walk.c. The mark
+ *     is dropped after step 6 or on failure;
  *  2. hold the source name; the destination entry's owner checks and
  *     holds the destination: this server itself (hold + lookup), or
  *     ENTRY_PREPARE to the owner (durable there);
@@ -62,8 +62,6 @@
 #include "server/ssrv.h"
 #include "slog.h"
 
-#define XOP_WALK_MAX	4096	/* ancestors walked before giving up */
-
 /**
  * struct xop - a coordinated operation
  * @x: the request's context
@@ -91,9 +89,20 @@ bool ssrv_xop_wanted(const struct ssrv_ctx *x)
 	       x->map->total_weight != (me ? me->weight : 0);
 }
 
-/* A call to another server; the reply's status as -errno. */
-static int xcall(struct ssrv_ctx *x, u32 srv, u16 op, const void *req, u32 len,
-		 void *rep, u32 cap)
+/**
+ * ssrv_xop_call() - a call to another server
+ * @x: context
+ * @srv: its server id
+ * @op: opcode
+ * @req: request body
+ * @len: its size
+ * @rep: reply body
+ * @cap: its exact size
+ * Return: 0, the reply's status as -errno, -EAGAIN when no reply came,
+ * -EPROTO for a reply of another size.
+ */
+int ssrv_xop_call(struct ssrv_ctx *x, u32 srv, u16 op, const void *req, u32 len,
+		  void *rep, u32 cap)
 {
 	struct ssrv_peer_res res;
 
@@ -142,8 +151,8 @@ int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
 		*out = e.attr;
 		return rc;
 	}
-	rc = xcall(x, owner, SEALFS_OP_INODE_UPDATE, &q, sizeof(q), &rep,
-		   sizeof(rep));
+	rc = ssrv_xop_call(x, owner, SEALFS_OP_INODE_UPDATE, &q, sizeof(q),
+			   &rep, sizeof(rep));
 	if (!rc)
 		smeta_attr_from_wire(&rep.attr, out);
 	return rc;
@@ -262,8 +271,8 @@ static int xop_freeze(struct xop *o, u64 dir, u64 *total)
 		if (s->state != SEALFS_SRV_UP)
 			return -EAGAIN;	/* cannot tell what it holds */
 		xop_add_part(o, s->id);
-		rc = xcall(x, s->id, SEALFS_OP_DIR_FREEZE, &q, sizeof(q), &rep,
-			   sizeof(rep));
+		rc = ssrv_xop_call(x, s->id, SEALFS_OP_DIR_FREEZE, &q, sizeof(q),
+				   &rep, sizeof(rep));
 		if (rc)
 			return rc;
 		*total += le64_to_cpu(rep.entries);
@@ -444,37 +453,6 @@ struct xren {
 	u32 dst_srv;
 };
 
-/* EINVAL when @dp is @ino or below it (see the file comment). */
-static int xren_walk(struct ssrv_ctx *x, u64 ino, u64 dp)
-{
-	struct smeta_attr a;
-	u64 p = dp;
-	int i, rc;
-
-	for (i = 0; i < XOP_WALK_MAX; i++) {
-		if (p == ino)
-			return -EINVAL;
-		if (p == SEALFS_ROOT_INO)
-			return 0;
-		rc = smeta_getattr(x->c->meta, x->vol->id, p, &a);
-		/* The rest of the chain is held elsewhere: the client's
-		 * own check (the VFS refuses a move below itself) stands.
-		 */
-		if (rc == -ESTALE &&
-		    ssrv_map_owner(x->map, sealfs_key_inode(x->vol->id, p)) !=
-		    x->c->server_id)
-			return 0;
-		if (rc)
-			return rc == -ESTALE ? -ENOENT : rc;
-		if (!S_ISDIR(a.mode))
-			return -ENOTDIR;
-		if (!a.parent || a.parent == p)
-			return 0;
-		p = a.parent;
-	}
-	return -ELOOP;
-}
-
 /* Checks and holds the destination here (it owns the entry). */
 static int xren_dst_local(struct xop *o, struct xren *r)
 {
@@ -520,8 +498,8 @@ static int xren_dst_remote(struct xop *o, struct xren *r)
 	memcpy(req.name, r->dn, r->dl);
 	/* a participant from the first attempt on: it may have prepared */
 	xop_add_part(o, r->dst_srv);
-	rc = xcall(x, r->dst_srv, SEALFS_OP_ENTRY_PREPARE, &req,
-		   (u32)sizeof(req.q) + r->dl, &rep, sizeof(rep));
+	rc = ssrv_xop_call(x, r->dst_srv, SEALFS_OP_ENTRY_PREPARE, &req,
+			   (u32)sizeof(req.q) + r->dl, &rep, sizeof(rep));
 	if (rc)
 		return rc;
 	r->old_ino = le64_to_cpu(rep.old_ino);
@@ -615,6 +593,23 @@ static u32 xren_after(struct ssrv_ctx *x, const struct xren *r)
 	return nlink;
 }
 
+/*
+ * Drops the mark of a moved directory once its parent pointer is written
+ * or the rename failed (a lost unmark lapses, see ssrv_mark.c).
+ */
+static void xren_unmark(struct ssrv_ctx *x, const struct xren *r, bool move,
+			u64 txid)
+{
+	int rc;
+
+	if (!move)
+		return;
+	rc = ssrv_walk_mark(x, r->ino, txid, false);
+	if (rc)
+		slog_info("volume %u directory %llx: mark not dropped (it lapses): %s",
+			  x->vol->id, (unsigned long long)r->ino, strerror(-rc));
+}
+
 static int xop_rename(struct ssrv_ctx *x)
 {
 	const struct sealfs_rename_req *q = x->rq->m.body;
@@ -628,6 +623,7 @@ static int xop_rename(struct ssrv_ctx *x)
 	struct smeta_entry e;
 	u64 total = 0;
 	struct xop o;
+	bool move;
 	int rc;
 
 	if (xop_replayed(x))
@@ -645,18 +641,20 @@ static int xop_rename(struct ssrv_ctx *x)
 		r.old_ino = r.ino;
 		return xren_reply(x, &r, 0);
 	}
-	if (S_ISDIR(r.mode) && r.sp != r.dp) {
-		rc = xren_walk(x, r.ino, r.dp);
-		if (rc)
-			return ssrv_reply_err(x, rc);
-	}
+	move = S_ISDIR(r.mode) && r.sp != r.dp;
 	r.dst_srv = ssrv_map_owner(x->map, sealfs_key_entry(x->vol->id, r.dp,
 							      m->tail[1], r.dl));
 	rc = xop_begin(&o, x);
 	if (rc)
 		return ssrv_reply_err(x, rc);
-	rc = smeta_xtxn_hold_name(x->c->meta, o.txid, x->vol->id, r.sp, r.sn,
-				  r.sl);
+	if (move) {
+		rc = ssrv_walk_mark(x, r.ino, o.txid, true);
+		if (!rc)
+			rc = ssrv_walk_check(x, r.ino, r.dp, o.txid);
+	}
+	if (!rc)
+		rc = smeta_xtxn_hold_name(x->c->meta, o.txid, x->vol->id, r.sp,
+					  r.sn, r.sl);
 	if (!rc)
 		rc = r.dst_srv == x->c->server_id ? xren_dst_local(&o, &r) :
 						    xren_dst_remote(&o, &r);
@@ -665,6 +663,7 @@ static int xop_rename(struct ssrv_ctx *x)
 	if (!rc && r.old_ino == r.ino) {
 		/* two names of one inode: POSIX says do nothing */
 		xop_abort(&o);
+		xren_unmark(x, &r, move, o.txid);
 		return xren_reply(x, &r, 0);
 	}
 	if (!rc && r.old_ino && S_ISDIR(r.old_mode)) {
@@ -678,10 +677,12 @@ static int xop_rename(struct ssrv_ctx *x)
 		rc = xren_commit(&o, &r);
 	if (rc) {
 		xop_abort(&o);
+		xren_unmark(x, &r, move, o.txid);
 		return ssrv_reply_err(x, rc);
 	}
 	xop_finish(&o);
 	rc = xren_reply(x, &r, xren_after(x, &r));
+	xren_unmark(x, &r, move, o.txid);
 	if (!rc)
 		xop_store_reply(x);
 	return rc;
