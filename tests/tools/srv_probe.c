@@ -964,9 +964,8 @@ static void xrun_rename_dirs(u64 root)
 	CHECK(xino(root, d) == ia, "failed RENAME moved the directory");
 	/*
 	 * A directory moved into a subdirectory, its entry to another server.
-	 * The walk up from the destination reads parent pointers: they are
-	 * on the coordinator here (a remote one answers XDEV, see
-	 * server/ssrv_xop.c).
+	 * The walk up from the destination reads parent pointers, here on
+	 * the coordinator (xdeep walks across servers).
 	 */
 	pick(root, "p1_", 0, 0, a, sizeof(a));
 	z = owner_entry(root, a);
