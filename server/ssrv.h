@@ -225,6 +225,9 @@ int ssrv_data_drop(struct ssrv_ctx *x, u64 ino, u64 size, u32 flags);
 
 /* ---- cross-server operations (ssrv_xop.c, ssrv_txn.c) ---------------- */
 
+/* Replay table client id of INODE_UPDATEs, kept by transaction id. */
+#define SSRV_IU_REPLAY		0x5345414c46534955ull	/* "SEALFSIU" */
+
 bool ssrv_xop_wanted(const struct ssrv_ctx *x);
 int ssrv_xop_call(struct ssrv_ctx *x, u32 srv, u16 op, const void *req, u32 len,
 		  void *rep, u32 cap);

@@ -23,12 +23,16 @@
  * answered PERM on a session whose HELLO did not state the server role.
  *
  * Non-idempotent requests (CREATE, SYMLINK, UNLINK, RMDIR, SETATTR,
- * SETXATTR, REMOVEXATTR, INODE_UPDATE) from a connection with a client id run in an
+ * SETXATTR, REMOVEXATTR) from a connection with a client id run in an
  * smeta transaction that also stores the reply (success or error) in the
  * replay table; a second request with the same (client id, request id)
- * gets the stored bytes back without running again.
+ * gets the stored bytes back without running again. INODE_UPDATE is kept
+ * there by its transaction id (every update has its own, see
+ * ssrv_xop_iu()) under the client id %SSRV_IU_REPLAY: a re-sent update
+ * gets the first answer, with its own request id.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -431,32 +435,55 @@ static u64 ssrv_key(const struct ssrv_ctx *x, const struct ssrv_route *r)
 	}
 }
 
+/*
+ * The replay key of a request: (client id, request id) of its connection,
+ * or for INODE_UPDATE with a transaction id (SSRV_IU_REPLAY, txid), so that
+ * a re-sent update, on whatever connection, is applied once.
+ */
+static void ssrv_replay_key(const struct ssrv_ctx *x, u64 *cid, u64 *rid)
+{
+	const struct sealfs_inode_update_req *q = x->rq->m.body;
+
+	*cid = x->rq->client_id;
+	*rid = x->rq->h.req_id;
+	if (x->rq->h.opcode == SEALFS_OP_INODE_UPDATE) {
+		*rid = le64_to_cpu(q->txid);
+		*cid = *rid ? SSRV_IU_REPLAY : 0;
+	}
+}
+
 /* Runs a non-idempotent request, in a replay transaction if it can. */
 static int ssrv_run_txn(struct ssrv_ctx *x)
 {
 	struct smeta *meta = x->c->meta;
 	struct smeta_txn *tx = NULL;
+	u64 cid, rid, le_rid;
 	u32 len = 0;
 	void *buf;
 	int rc;
 
-	if (x->rq->client_id) {
-		rc = smeta_txn_begin(meta, x->rq->client_id, x->rq->h.req_id, &tx);
+	ssrv_replay_key(x, &cid, &rid);
+	if (cid) {
+		rc = smeta_txn_begin(meta, cid, rid, &tx);
 		if (rc == -EALREADY) {
 			buf = malloc(SMETA_REPLY_MAX);
 			if (!buf)
 				return -ENOMEM;
-			rc = smeta_replay_get(meta, x->rq->client_id,
-					      x->rq->h.req_id, buf,
+			rc = smeta_replay_get(meta, cid, rid, buf,
 					      SMETA_REPLY_MAX, &len);
-			if (rc) {
+			if (rc || len < SEALFS_HDR_SIZE) {
 				free(buf);
-				return ssrv_reply_err(x, rc == -ENOENT ? -EAGAIN : rc);
+				return ssrv_reply_err(x, rc == -ENOENT || !rc ?
+						      -EAGAIN : rc);
 			}
 			slog_debug("replayed %s %llu of client %llx",
 				   sealfs_op_name(x->rq->h.opcode),
-				   (unsigned long long)x->rq->h.req_id,
-				   (unsigned long long)x->rq->client_id);
+				   (unsigned long long)rid,
+				   (unsigned long long)cid);
+			/* a re-sent INODE_UPDATE has a request id of its own */
+			le_rid = cpu_to_le64(x->rq->h.req_id);
+			memcpy((u8 *)buf + offsetof(struct sealfs_hdr, req_id),
+			       &le_rid, sizeof(le_rid));
 			free(x->rep->msg);
 			x->rep->msg = buf;
 			x->rep->len = len;

@@ -62,6 +62,8 @@
 #include "server/ssrv.h"
 #include "slog.h"
 
+#define XOP_IU_TRIES	3	/* sends of one INODE_UPDATE */
+
 /**
  * struct xop - a coordinated operation
  * @x: the request's context
@@ -128,6 +130,10 @@ int ssrv_xop_call(struct ssrv_ctx *x, u32 srv, u16 op, const void *req, u32 len,
  * @delta: link count change
  * @parent: new parent
  * @out: the inode afterwards
+ *
+ * An update sent to another server carries a transaction id of its own and
+ * is sent again (same id) when no answer came or the owner answered AGAIN,
+ * up to %XOP_IU_TRIES times; the owner applies it once (ssrv_core.c).
  * Return: 0 or -errno.
  */
 int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
@@ -141,7 +147,8 @@ int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
 	u32 owner = ssrv_map_owner(x->map, sealfs_key_inode(x->vol->id, ino));
 	struct sealfs_attr_rep rep;
 	struct smeta_entry e;
-	int rc;
+	u64 txid;
+	int i, rc;
 
 	if (owner == x->c->server_id) {
 		rc = smeta_inode_update(x->c->meta, NULL, x->vol->id, ino, flags,
@@ -151,8 +158,17 @@ int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
 		*out = e.attr;
 		return rc;
 	}
-	rc = ssrv_xop_call(x, owner, SEALFS_OP_INODE_UPDATE, &q, sizeof(q),
-			   &rep, sizeof(rep));
+	/* Its own transaction id: the owner applies a re-sent update once. */
+	rc = smeta_xtxn_alloc(x->c->meta, &txid);
+	if (rc)
+		return rc;
+	q.txid = cpu_to_le64(txid);
+	for (i = 0; i < XOP_IU_TRIES; i++) {
+		rc = ssrv_xop_call(x, owner, SEALFS_OP_INODE_UPDATE, &q,
+				   sizeof(q), &rep, sizeof(rep));
+		if (rc != -EAGAIN)
+			break;
+	}
 	if (!rc)
 		smeta_attr_from_wire(&rep.attr, out);
 	return rc;

@@ -734,6 +734,55 @@ static void test_peer_role(void **state)
 	rep_free(&r);
 }
 
+/* INODE_UPDATE re-sent with its transaction id: applied once. */
+static void test_iu_resend(void **state)
+{
+	struct fx *f = *state;
+	struct sealfs_inode_update_req iu = {
+		.vol = cpu_to_le32(VOL), .flags = cpu_to_le32(SEALFS_IU_NLINK),
+		.nlink_delta = cpu_to_le32(1), .txid = cpu_to_le64(0x2000000005ull),
+	};
+	struct rep r;
+	u64 ino;
+	int i;
+
+	assert_int_equal(create(f, 1, "f", S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, &ino), 0);
+	iu.ino = cpu_to_le64(ino);
+	f->role = SEALFS_ROLE_SERVER;
+	/* three sends, each with a request id of its own (do_req checks the
+	 * reply carries it): nlink 2 every time */
+	for (i = 0; i < 3; i++) {
+		do_req(f, SEALFS_OP_INODE_UPDATE, EPOCH, 0, 0, &iu, sizeof(iu), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, 0);
+		assert_int_equal(le32_to_cpu(((const struct sealfs_attr_rep *)
+					      r.m.body)->attr.nlink), 2);
+		rep_free(&r);
+	}
+	/* another update: applied */
+	iu.txid = cpu_to_le64(0x2000000006ull);
+	iu.nlink_delta = cpu_to_le32((u32)-1);
+	for (i = 0; i < 2; i++) {
+		do_req(f, SEALFS_OP_INODE_UPDATE, EPOCH, 0, 0, &iu, sizeof(iu), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, 0);
+		assert_int_equal(le32_to_cpu(((const struct sealfs_attr_rep *)
+					      r.m.body)->attr.nlink), 1);
+		rep_free(&r);
+	}
+	/* without a transaction id nothing is deduplicated */
+	iu.txid = 0;
+	iu.nlink_delta = cpu_to_le32(1);
+	for (i = 0; i < 2; i++) {
+		do_req(f, SEALFS_OP_INODE_UPDATE, EPOCH, 0, 0, &iu, sizeof(iu), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, 0);
+		assert_int_equal(le32_to_cpu(((const struct sealfs_attr_rep *)
+					      r.m.body)->attr.nlink), 2 + i);
+		rep_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -748,6 +797,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rename_link, setup_ready, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_walk, setup_ready, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_role, setup_ready, teardown),
+		cmocka_unit_test_setup_teardown(test_iu_resend, setup_ready, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
