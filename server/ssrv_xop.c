@@ -51,8 +51,9 @@
  * Replays: the stored reply is looked up first; the decision's store
  * transaction (RMDIR, LINK) or a second one right after the post-commit
  * steps (RENAME, whose reply reports the replaced inode's link count)
- * stores the reply. Errors found before the decision are not stored (the
- * operation changed nothing).
+ * stores the reply. Answers found before the decision (errors such as
+ * EEXIST or ENOTEMPTY, a rename that has nothing to do) are stored in a
+ * transaction of their own; transient ones (AGAIN...) are not.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -311,6 +312,32 @@ static void xop_store_reply(struct ssrv_ctx *x)
 			  (unsigned long long)x->rq->h.req_id);
 }
 
+/*
+ * An error answer before the decision (the operation changed nothing),
+ * stored for replays like any other answer, so that a re-sent request gets
+ * it again even if the namespace changed meanwhile. Transient failures
+ * (AGAIN: a hold, a server down or silent; resources) are not stored: the
+ * re-sent request runs again.
+ */
+static int xop_reply_err(struct ssrv_ctx *x, int err)
+{
+	int rc = ssrv_reply_err(x, err);
+
+	switch (err) {
+	case -EAGAIN:
+	case -ENOMEM:
+	case -ETIMEDOUT:
+	case -EPROTO:
+	case -EIO:
+	case -EALREADY:
+		break;
+	default:
+		if (!rc)
+			xop_store_reply(x);
+	}
+	return rc;
+}
+
 /* ---- RMDIR ---- */
 
 static int xop_rmdir(struct ssrv_ctx *x)
@@ -330,10 +357,10 @@ static int xop_rmdir(struct ssrv_ctx *x)
 	if (!rc && !S_ISDIR(e.attr.mode))
 		rc = -ENOTDIR;
 	if (rc)
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	rc = xop_begin(&o, x);
 	if (rc)
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	rc = smeta_xtxn_hold_name(x->c->meta, o.txid, x->vol->id, parent, name,
 				  len);
 	if (!rc)
@@ -352,7 +379,7 @@ static int xop_rmdir(struct ssrv_ctx *x)
 	}
 	if (rc) {
 		xop_abort(&o);
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	}
 	smeta_xtxn_except(tx, o.txid);
 	rc = smeta_rmdir(x->c->meta, tx, x->vol->id, parent, name, len, &e);
@@ -368,7 +395,7 @@ static int xop_rmdir(struct ssrv_ctx *x)
 		smeta_txn_abort(tx);
 	if (rc) {
 		xop_abort(&o);
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	}
 	xop_finish(&o);
 	if (e.result & SMETA_RES_INODE_REMOTE)
@@ -406,7 +433,7 @@ static int xop_link(struct ssrv_ctx *x)
 			rc = -EPERM;
 		}
 		if (rc)
-			return ssrv_reply_err(x, rc == -ESTALE ? -ENOENT : rc);
+			return xop_reply_err(x, rc == -ESTALE ? -ENOENT : rc);
 	}
 	rc = smeta_txn_begin(x->c->meta, x->rq->client_id, x->rq->h.req_id, &tx);
 	if (rc == -EALREADY) {
@@ -426,7 +453,7 @@ static int xop_link(struct ssrv_ctx *x)
 			smeta_txn_abort(tx);
 		if (remote)
 			xop_nlink(x, ino, -1);
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	}
 	rc = ssrv_ns_entry_reply(x, 0, &e);
 	if (!rc && x->rq->client_id && x->rep->len <= SMETA_REPLY_MAX)
@@ -437,7 +464,7 @@ static int xop_link(struct ssrv_ctx *x)
 		smeta_txn_abort(tx);
 	if (rc && remote)
 		xop_nlink(x, ino, -1);
-	return rc ? ssrv_reply_err(x, rc) : 0;
+	return rc ? xop_reply_err(x, rc) : 0;
 }
 
 /* ---- RENAME ---- */
@@ -645,24 +672,27 @@ static int xop_rename(struct ssrv_ctx *x)
 	if (xop_replayed(x))
 		return 0;
 	if (r.flags & ~SEALFS_RF_KNOWN)
-		return ssrv_reply_err(x, -EINVAL);
+		return xop_reply_err(x, -EINVAL);
 	rc = smeta_lookup(x->c->meta, x->vol->id, r.sp, r.sn, r.sl, &e);
 	if (rc)
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	r.ino = e.attr.ino;
 	r.mode = e.attr.mode & S_IFMT;
 	if (r.sp == r.dp && r.sl == r.dl && !memcmp(r.sn, r.dn, r.sl)) {
 		if (r.flags & SEALFS_RF_NOREPLACE)
-			return ssrv_reply_err(x, -EEXIST);
+			return xop_reply_err(x, -EEXIST);
 		r.old_ino = r.ino;
-		return xren_reply(x, &r, 0);
+		rc = xren_reply(x, &r, 0);
+		if (!rc)
+			xop_store_reply(x);
+		return rc;
 	}
 	move = S_ISDIR(r.mode) && r.sp != r.dp;
 	r.dst_srv = ssrv_map_owner(x->map, sealfs_key_entry(x->vol->id, r.dp,
 							      m->tail[1], r.dl));
 	rc = xop_begin(&o, x);
 	if (rc)
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	if (move) {
 		rc = ssrv_walk_mark(x, r.ino, o.txid, true);
 		if (!rc)
@@ -680,7 +710,10 @@ static int xop_rename(struct ssrv_ctx *x)
 		/* two names of one inode: POSIX says do nothing */
 		xop_abort(&o);
 		xren_unmark(x, &r, move, o.txid);
-		return xren_reply(x, &r, 0);
+		rc = xren_reply(x, &r, 0);
+		if (!rc)
+			xop_store_reply(x);
+		return rc;
 	}
 	if (!rc && r.old_ino && S_ISDIR(r.old_mode)) {
 		rc = xop_freeze(&o, r.old_ino, &total);
@@ -694,7 +727,7 @@ static int xop_rename(struct ssrv_ctx *x)
 	if (rc) {
 		xop_abort(&o);
 		xren_unmark(x, &r, move, o.txid);
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	}
 	xop_finish(&o);
 	rc = xren_reply(x, &r, xren_after(x, &r));

@@ -783,6 +783,50 @@ static void test_iu_resend(void **state)
 	}
 }
 
+/* Answers found before a cross-server decision are replayed as given. */
+static void test_xop_replay_err(void **state)
+{
+	struct fx *f = *state;
+	struct sealfs_link_req lq = { .vol = cpu_to_le32(VOL),
+				      .parent = cpu_to_le64(1),
+				      .name_len = cpu_to_le16(2) };
+	struct rep r;
+	u64 a, b;
+
+	/* RENAME of a missing source: NOENT, and again once it exists */
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", 0, 77, 21, NULL), SEALFS_S_NOENT);
+	assert_int_equal(create(f, 1, "s", S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, &a), 0);
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", 0, 77, 21, NULL), SEALFS_S_NOENT);
+	assert_int_equal(lookup(f, 1, "s", NULL), 0);
+	/* NOREPLACE over an existing name: EXIST, and again once it is gone */
+	assert_int_equal(create(f, 1, "t", S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, &b), 0);
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", SEALFS_RF_NOREPLACE, 77, 22, NULL),
+			 SEALFS_S_EXIST);
+	do_req(f, SEALFS_OP_UNLINK, EPOCH, 0, 0,
+	       &(struct sealfs_name_req){ .parent = cpu_to_le64(1), .vol = cpu_to_le32(VOL),
+					  .name_len = cpu_to_le16(1) },
+	       sizeof(struct sealfs_name_req), "t", 1, NULL, 0, &r);
+	assert_int_equal(r.h.status, 0);
+	rep_free(&r);
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", SEALFS_RF_NOREPLACE, 77, 22, NULL),
+			 SEALFS_S_EXIST);
+	assert_int_equal(lookup(f, 1, "s", NULL), 0);
+	assert_int_equal(lookup(f, 1, "t", NULL), SEALFS_S_NOENT);
+	/* LINK over an existing name: EXIST, and again once it is gone */
+	lq.ino = cpu_to_le64(a);
+	lq.name_len = cpu_to_le16(1);
+	do_req(f, SEALFS_OP_LINK, EPOCH, 77, 23, &lq, sizeof(lq), "s", 1, NULL, 0, &r);
+	assert_int_equal(r.h.status, SEALFS_S_EXIST);
+	rep_free(&r);
+	/* a fresh request id runs */
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", 0, 77, 24, NULL), 0);
+	assert_int_equal(lookup(f, 1, "t", NULL), 0);
+	do_req(f, SEALFS_OP_LINK, EPOCH, 77, 23, &lq, sizeof(lq), "s", 1, NULL, 0, &r);
+	assert_int_equal(r.h.status, SEALFS_S_EXIST);
+	rep_free(&r);
+	assert_int_equal(lookup(f, 1, "s", NULL), SEALFS_S_NOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dir_walk, setup_ready, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_role, setup_ready, teardown),
 		cmocka_unit_test_setup_teardown(test_iu_resend, setup_ready, teardown),
+		cmocka_unit_test_setup_teardown(test_xop_replay_err, setup_ready, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
