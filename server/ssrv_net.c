@@ -11,6 +11,8 @@
  * open. Replies leave in completion order; the peer matches them by
  * request id. A connection with %SSRV_PEER_INFLIGHT requests in the pool
  * stops being read (TCP holds the peer back) until half of them are done.
+ * Once ssrv_net_stop() has begun, new requests are answered NOTREADY
+ * rather than queued: the workers drain the queue and exit.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -166,9 +168,22 @@ static void net_msg(struct sconn *c, const struct sealfs_hdr_info *h,
 		.server_id = n->core->server_id,
 	};
 	struct swork *w;
+	bool stopping;
 
 	if (ssess_gate(&p->sess, c, &self, ssrv_core_epoch(n->core), h, m))
 		return;
+	/*
+	 * Stopping: the workers may be gone already, and a request queued
+	 * now would never be answered nor let ssrv_net_stop() finish. It did
+	 * not run; the sender tries again.
+	 */
+	pthread_mutex_lock(&n->lock);
+	stopping = n->stopping;
+	pthread_mutex_unlock(&n->lock);
+	if (stopping) {
+		sconn_send_status(c, h, SEALFS_S_NOTREADY, ssrv_core_epoch(n->core));
+		return;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		sconn_send_status(c, h, SEALFS_S_NOMEM, ssrv_core_epoch(n->core));
