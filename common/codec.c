@@ -288,6 +288,11 @@ static const struct sealfs_op_desc sealfs_ops[SEALFS_OP_MAX] = {
 	[SEALFS_OP_DIR_FREEZE] = { "DIR_FREEZE",
 		{ SEALFS_BODY(sealfs_dir_freeze_req) },
 		{ SEALFS_BODY(sealfs_dir_freeze_rep) } },
+	[SEALFS_OP_DIR_WALK] = { "DIR_WALK",
+		{ SEALFS_BODY(sealfs_dir_walk_req),
+		  SEALFS_BITS(sealfs_dir_walk_req, SEALFS_DW_KNOWN, flags) },
+		{ SEALFS_BODY(sealfs_dir_walk_rep),
+		  .zero = { SEALFS_F(sealfs_dir_walk_rep, reserved) } } },
 };
 
 static const struct sealfs_rec_desc sealfs_recs[SEALFS_REC_MAX] = {

@@ -130,6 +130,7 @@ enum sealfs_op {
 	SEALFS_OP_TXN_QUERY	= 98,
 	SEALFS_OP_INODE_UPDATE	= 99,
 	SEALFS_OP_DIR_FREEZE	= 100,
+	SEALFS_OP_DIR_WALK	= 101,
 
 	SEALFS_OP_MAX		= 128	/* opcodes are below this */
 };
@@ -1207,6 +1208,42 @@ struct sealfs_dir_freeze_rep {
 	__le64 entries;
 };
 
+/* sealfs_dir_walk_req.flags; neither: walk */
+#define SEALFS_DW_MARK		0x1u	/* mark @dir as being moved by @txid */
+#define SEALFS_DW_UNMARK	0x2u	/* drop @txid's mark of @dir */
+#define SEALFS_DW_KNOWN		(SEALFS_DW_MARK | SEALFS_DW_UNMARK)
+
+/**
+ * struct sealfs_dir_walk_req - DIR_WALK: walk a directory's ancestry on the
+ * owner of its inode, or mark a directory as being moved
+ * @dir: directory inode (its owner receives the message)
+ * @stop: walk: the directory being moved; meeting it answers %SEALFS_S_INVAL.
+ *	Zero with %SEALFS_DW_MARK and %SEALFS_DW_UNMARK
+ * @txid: transaction id of the rename asking
+ * @vol: volume id
+ * @flags: %SEALFS_DW_* bits, at most one
+ */
+struct sealfs_dir_walk_req {
+	__le64 dir;
+	__le64 stop;
+	__le64 txid;
+	__le32 vol;
+	__le32 flags;
+};
+
+/**
+ * struct sealfs_dir_walk_rep - DIR_WALK reply
+ * @next: walk: the first ancestor whose inode the receiver does not hold,
+ *	where the walk goes on; 0 when it reached the root. Zero for the marks
+ * @steps: directories the receiver walked through
+ * @reserved: zero
+ */
+struct sealfs_dir_walk_rep {
+	__le64 next;
+	__le32 steps;
+	__le32 reserved;
+};
+
 /* ---- layout assertions ---------------------------------------------------- */
 
 #define SEALFS_ASSERT_SIZE(type, size) \
@@ -1327,5 +1364,9 @@ SEALFS_ASSERT_SIZE(sealfs_txn_rep, 8);
 SEALFS_ASSERT_SIZE(sealfs_inode_update_req, 40);
 SEALFS_ASSERT_SIZE(sealfs_dir_freeze_req, 24);
 SEALFS_ASSERT_SIZE(sealfs_dir_freeze_rep, 8);
+SEALFS_ASSERT_SIZE(sealfs_dir_walk_req, 32);
+SEALFS_ASSERT_OFF(sealfs_dir_walk_req, vol, 24);
+SEALFS_ASSERT_SIZE(sealfs_dir_walk_rep, 16);
+SEALFS_ASSERT_OFF(sealfs_dir_walk_rep, steps, 8);
 
 #endif /* SEALFS_PROTO_H */

@@ -114,6 +114,8 @@ u32 ssrv_map_up(const struct ssrv_map *map);
  * @peers: connections to the other servers, %NULL when not serving
  * @xacts: transactions this server coordinates that are not decided yet
  *	(under @lock; TXN_QUERY answers PENDING for them)
+ * @marks: directories of this server being moved to another parent
+ *	(under @lock; ssrv_mark.c)
  */
 struct ssrv_core {
 	struct smeta *meta;
@@ -124,6 +126,7 @@ struct ssrv_core {
 	struct ssrv_map *map;
 	struct ssrv_peers *peers;
 	struct ssrv_xact *xacts;
+	struct ssrv_mark *marks;
 };
 
 /**
@@ -143,12 +146,14 @@ struct ssrv_xact {
  * @client_id: client id bound to the connection when REPLAY was
  *	negotiated, else 0
  * @max_payload: largest reply payload the peer accepts
+ * @role: the role the peer stated in HELLO (%SEALFS_ROLE_*)
  */
 struct ssrv_req {
 	struct sealfs_hdr_info h;
 	struct sealfs_msg m;
 	u64 client_id;
 	u32 max_payload;
+	u16 role;
 };
 
 /**
@@ -220,7 +225,12 @@ int ssrv_data_drop(struct ssrv_ctx *x, u64 ino, u64 size, u32 flags);
 
 /* ---- cross-server operations (ssrv_xop.c, ssrv_txn.c) ---------------- */
 
+/* Replay table client id of INODE_UPDATEs, kept by transaction id. */
+#define SSRV_IU_REPLAY		0x5345414c46534955ull	/* "SEALFSIU" */
+
 bool ssrv_xop_wanted(const struct ssrv_ctx *x);
+int ssrv_xop_call(struct ssrv_ctx *x, u32 srv, u16 op, const void *req, u32 len,
+		  void *rep, u32 cap);
 int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
 		struct smeta_attr *out);
 int ssrv_xop_handle(struct ssrv_ctx *x);
@@ -230,6 +240,21 @@ void ssrv_xact_begin(struct ssrv_core *c, struct ssrv_xact *a, u64 txid);
 void ssrv_xact_end(struct ssrv_core *c, struct ssrv_xact *a);
 int ssrv_txn_finish_all(struct ssrv_core *c, u64 epoch, u64 txid, u32 vol,
 			u32 decision, const u32 *srv, u32 n);
+
+/* ---- directory moves: marks and ancestry walks (ssrv_mark.c, ssrv_walk.c) */
+
+/* A mark outlives a coordinator that never clears it by this long. */
+#define SSRV_MARK_TTL_MS	30000
+
+struct ssrv_mark;
+
+int ssrv_mark_set(struct ssrv_core *c, u32 vol, u64 ino, u64 txid);
+void ssrv_mark_clear(struct ssrv_core *c, u32 vol, u64 ino, u64 txid);
+bool ssrv_mark_other(struct ssrv_core *c, u32 vol, u64 ino, u64 txid);
+void ssrv_mark_fini(struct ssrv_core *c);
+int ssrv_walk_mark(struct ssrv_ctx *x, u64 dir, u64 txid, bool on);
+int ssrv_walk_check(struct ssrv_ctx *x, u64 stop, u64 dir, u64 txid);
+int ssrv_walk_handle(struct ssrv_ctx *x);
 
 struct ssrv_recover;
 

@@ -17,16 +17,22 @@
  * RENAME, LINK and (with more than one server in the ring) RMDIR are
  * coordinated by ssrv_xop.c; the messages other servers send for them
  * (ENTRY_PREPARE, DIR_FREEZE, TXN_FINISH, TXN_QUERY) by ssrv_txn.c, and
- * INODE_UPDATE like a namespace request. TXN_FINISH and TXN_QUERY are
- * answered whatever the state of their volume.
+ * INODE_UPDATE like a namespace request; DIR_WALK (ancestry checks of
+ * directory moves) by ssrv_walk.c. TXN_FINISH and TXN_QUERY are answered
+ * whatever the state of their volume. These server-to-server messages are
+ * answered PERM on a session whose HELLO did not state the server role.
  *
  * Non-idempotent requests (CREATE, SYMLINK, UNLINK, RMDIR, SETATTR,
- * SETXATTR, REMOVEXATTR, INODE_UPDATE) from a connection with a client id run in an
+ * SETXATTR, REMOVEXATTR) from a connection with a client id run in an
  * smeta transaction that also stores the reply (success or error) in the
  * replay table; a second request with the same (client id, request id)
- * gets the stored bytes back without running again.
+ * gets the stored bytes back without running again. INODE_UPDATE is kept
+ * there by its transaction id (every update has its own, see
+ * ssrv_xop_iu()) under the client id %SSRV_IU_REPLAY: a re-sent update
+ * gets the first answer, with its own request id.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -113,6 +119,7 @@ void ssrv_core_fini(struct ssrv_core *c)
 	smeta_close(c->meta);
 	sdata_close(c->data);
 	ssrv_map_put(c->map);
+	ssrv_mark_fini(c);
 	pthread_mutex_destroy(&c->lock);
 	memset(c, 0, sizeof(*c));
 }
@@ -309,6 +316,7 @@ struct ssrv_route {
 	bool anyvol;
 	bool xop;	/* coordinated across servers (ssrv_xop.c) */
 	bool srvop;	/* transaction message of another server (ssrv_txn.c) */
+	bool peer;	/* only from a session that said it is a server */
 	bool novol;	/* the volume need not be active */
 };
 
@@ -339,19 +347,25 @@ static bool ssrv_route(u16 op, struct ssrv_route *r)
 		r->txn = true;
 		r->kind = SK_INODE;
 		r->vol_off = 24;
+		r->peer = true;
 		return true;
 	case SEALFS_OP_ENTRY_PREPARE:
 		r->vol_off = 24;
-		r->srvop = true;
+		r->srvop = r->peer = true;
 		return true;
 	case SEALFS_OP_DIR_FREEZE:
 		r->vol_off = 16;
-		r->srvop = true;
+		r->srvop = r->peer = true;
+		return true;
+	case SEALFS_OP_DIR_WALK:
+		r->kind = SK_INODE;
+		r->vol_off = 24;
+		r->srvop = r->peer = true;
 		return true;
 	case SEALFS_OP_TXN_FINISH:
 	case SEALFS_OP_TXN_QUERY:
 		r->vol_off = 8;
-		r->srvop = true;
+		r->srvop = r->peer = true;
 		r->novol = true;
 		return true;
 	case SEALFS_OP_SETATTR:
@@ -421,32 +435,55 @@ static u64 ssrv_key(const struct ssrv_ctx *x, const struct ssrv_route *r)
 	}
 }
 
+/*
+ * The replay key of a request: (client id, request id) of its connection,
+ * or for INODE_UPDATE with a transaction id (SSRV_IU_REPLAY, txid), so that
+ * a re-sent update, on whatever connection, is applied once.
+ */
+static void ssrv_replay_key(const struct ssrv_ctx *x, u64 *cid, u64 *rid)
+{
+	const struct sealfs_inode_update_req *q = x->rq->m.body;
+
+	*cid = x->rq->client_id;
+	*rid = x->rq->h.req_id;
+	if (x->rq->h.opcode == SEALFS_OP_INODE_UPDATE) {
+		*rid = le64_to_cpu(q->txid);
+		*cid = *rid ? SSRV_IU_REPLAY : 0;
+	}
+}
+
 /* Runs a non-idempotent request, in a replay transaction if it can. */
 static int ssrv_run_txn(struct ssrv_ctx *x)
 {
 	struct smeta *meta = x->c->meta;
 	struct smeta_txn *tx = NULL;
+	u64 cid, rid, le_rid;
 	u32 len = 0;
 	void *buf;
 	int rc;
 
-	if (x->rq->client_id) {
-		rc = smeta_txn_begin(meta, x->rq->client_id, x->rq->h.req_id, &tx);
+	ssrv_replay_key(x, &cid, &rid);
+	if (cid) {
+		rc = smeta_txn_begin(meta, cid, rid, &tx);
 		if (rc == -EALREADY) {
 			buf = malloc(SMETA_REPLY_MAX);
 			if (!buf)
 				return -ENOMEM;
-			rc = smeta_replay_get(meta, x->rq->client_id,
-					      x->rq->h.req_id, buf,
+			rc = smeta_replay_get(meta, cid, rid, buf,
 					      SMETA_REPLY_MAX, &len);
-			if (rc) {
+			if (rc || len < SEALFS_HDR_SIZE) {
 				free(buf);
-				return ssrv_reply_err(x, rc == -ENOENT ? -EAGAIN : rc);
+				return ssrv_reply_err(x, rc == -ENOENT || !rc ?
+						      -EAGAIN : rc);
 			}
 			slog_debug("replayed %s %llu of client %llx",
 				   sealfs_op_name(x->rq->h.opcode),
-				   (unsigned long long)x->rq->h.req_id,
-				   (unsigned long long)x->rq->client_id);
+				   (unsigned long long)rid,
+				   (unsigned long long)cid);
+			/* a re-sent INODE_UPDATE has a request id of its own */
+			le_rid = cpu_to_le64(x->rq->h.req_id);
+			memcpy((u8 *)buf + offsetof(struct sealfs_hdr, req_id),
+			       &le_rid, sizeof(le_rid));
 			free(x->rep->msg);
 			x->rep->msg = buf;
 			x->rep->len = len;
@@ -549,6 +586,10 @@ int ssrv_handle(struct ssrv_core *c, const struct ssrv_req *rq,
 	}
 	if (!ssrv_route(rq->h.opcode, &r)) {
 		rc = ssrv_reply(&x, SEALFS_S_NOTSUPP, NULL, 0, NULL, 0);
+		goto out;
+	}
+	if (r.peer && rq->role != SEALFS_ROLE_SERVER) {
+		rc = ssrv_reply(&x, SEALFS_S_PERM, NULL, 0, NULL, 0);
 		goto out;
 	}
 	if (!x.map || !meta) {

@@ -19,6 +19,9 @@
  * coordinating a transaction waits for other servers' answers: were both
  * in one queue, servers whose workers all coordinate would wait for each
  * other until their calls time out.
+ *
+ * Once ssrv_net_stop() has begun, new requests are answered NOTREADY
+ * rather than queued: the workers drain the queue and exit.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -233,9 +236,22 @@ static void net_msg(struct sconn *c, const struct sealfs_hdr_info *h,
 		.server_id = n->core->server_id,
 	};
 	struct swork *w;
+	bool stopping;
 
 	if (ssess_gate(&p->sess, c, &self, ssrv_core_epoch(n->core), h, m))
 		return;
+	/*
+	 * Stopping: the workers may be gone already, and a request queued
+	 * now would never be answered nor let ssrv_net_stop() finish. It did
+	 * not run; the sender tries again.
+	 */
+	pthread_mutex_lock(&n->lock);
+	stopping = n->stopping;
+	pthread_mutex_unlock(&n->lock);
+	if (stopping) {
+		sconn_send_status(c, h, SEALFS_S_NOTREADY, ssrv_core_epoch(n->core));
+		return;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		sconn_send_status(c, h, SEALFS_S_NOMEM, ssrv_core_epoch(n->core));
@@ -248,6 +264,7 @@ static void net_msg(struct sconn *c, const struct sealfs_hdr_info *h,
 	w->rq.m = *m;		/* points into the payload, which we keep */
 	w->rq.client_id = p->sess.client_id;
 	w->rq.max_payload = p->sess.max_payload;
+	w->rq.role = p->sess.role;
 	w->payload = sconn_buf_steal(payload);
 	sconn_get(c);
 	if (++p->inflight >= SSRV_PEER_INFLIGHT && !p->paused) {

@@ -235,6 +235,7 @@ int ssrv_txn_handle(struct ssrv_ctx *x)
 	case SEALFS_OP_DIR_FREEZE:	return txn_freeze(x);
 	case SEALFS_OP_TXN_FINISH:	return txn_finish(x);
 	case SEALFS_OP_TXN_QUERY:	return txn_query(x);
+	case SEALFS_OP_DIR_WALK:	return ssrv_walk_handle(x);
 	default:
 		return ssrv_reply_err(x, -EOPNOTSUPP);
 	}

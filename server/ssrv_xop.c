@@ -13,10 +13,10 @@
  *
  * RENAME (txid from smeta_xtxn_alloc(), registered as running):
  *  1. look the source up; a directory moved to another parent must not go
- *     below itself: walk the destination's parents (directory inodes keep
- *     their parent) while they are held here; a walk that reaches an
- *     inode of another server stops there and trusts the client's check
- *     (the protocol has no way to read a remote parent pointer);
+ *     below itself: mark it as being moved on its inode's server, then
+ *     walk the destination's parents (directory inodes keep their parent)
+ *     here and on the other servers (DIR_WALK); see ssrv_walk.c. The mark
+ *     is dropped after step 6 or on failure;
  *  2. hold the source name; the destination entry's owner checks and
  *     holds the destination: this server itself (hold + lookup), or
  *     ENTRY_PREPARE to the owner (durable there);
@@ -51,8 +51,9 @@
  * Replays: the stored reply is looked up first; the decision's store
  * transaction (RMDIR, LINK) or a second one right after the post-commit
  * steps (RENAME, whose reply reports the replaced inode's link count)
- * stores the reply. Errors found before the decision are not stored (the
- * operation changed nothing).
+ * stores the reply. Answers found before the decision (errors such as
+ * EEXIST or ENOTEMPTY, a rename that has nothing to do) are stored in a
+ * transaction of their own; transient ones (AGAIN...) are not.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -62,7 +63,7 @@
 #include "server/ssrv.h"
 #include "slog.h"
 
-#define XOP_WALK_MAX	4096	/* ancestors walked before giving up */
+#define XOP_IU_TRIES	3	/* sends of one INODE_UPDATE */
 
 /**
  * struct xop - a coordinated operation
@@ -91,9 +92,20 @@ bool ssrv_xop_wanted(const struct ssrv_ctx *x)
 	       x->map->total_weight != (me ? me->weight : 0);
 }
 
-/* A call to another server; the reply's status as -errno. */
-static int xcall(struct ssrv_ctx *x, u32 srv, u16 op, const void *req, u32 len,
-		 void *rep, u32 cap)
+/**
+ * ssrv_xop_call() - a call to another server
+ * @x: context
+ * @srv: its server id
+ * @op: opcode
+ * @req: request body
+ * @len: its size
+ * @rep: reply body
+ * @cap: its exact size
+ * Return: 0, the reply's status as -errno, -EAGAIN when no reply came,
+ * -EPROTO for a reply of another size.
+ */
+int ssrv_xop_call(struct ssrv_ctx *x, u32 srv, u16 op, const void *req, u32 len,
+		  void *rep, u32 cap)
 {
 	struct ssrv_peer_res res;
 
@@ -119,6 +131,10 @@ static int xcall(struct ssrv_ctx *x, u32 srv, u16 op, const void *req, u32 len,
  * @delta: link count change
  * @parent: new parent
  * @out: the inode afterwards
+ *
+ * An update sent to another server carries a transaction id of its own and
+ * is sent again (same id) when no answer came or the owner answered AGAIN,
+ * up to %XOP_IU_TRIES times; the owner applies it once (ssrv_core.c).
  * Return: 0 or -errno.
  */
 int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
@@ -132,7 +148,8 @@ int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
 	u32 owner = ssrv_map_owner(x->map, sealfs_key_inode(x->vol->id, ino));
 	struct sealfs_attr_rep rep;
 	struct smeta_entry e;
-	int rc;
+	u64 txid;
+	int i, rc;
 
 	if (owner == x->c->server_id) {
 		rc = smeta_inode_update(x->c->meta, NULL, x->vol->id, ino, flags,
@@ -142,8 +159,17 @@ int ssrv_xop_iu(struct ssrv_ctx *x, u64 ino, u32 flags, s32 delta, u64 parent,
 		*out = e.attr;
 		return rc;
 	}
-	rc = xcall(x, owner, SEALFS_OP_INODE_UPDATE, &q, sizeof(q), &rep,
-		   sizeof(rep));
+	/* Its own transaction id: the owner applies a re-sent update once. */
+	rc = smeta_xtxn_alloc(x->c->meta, &txid);
+	if (rc)
+		return rc;
+	q.txid = cpu_to_le64(txid);
+	for (i = 0; i < XOP_IU_TRIES; i++) {
+		rc = ssrv_xop_call(x, owner, SEALFS_OP_INODE_UPDATE, &q,
+				   sizeof(q), &rep, sizeof(rep));
+		if (rc != -EAGAIN)
+			break;
+	}
 	if (!rc)
 		smeta_attr_from_wire(&rep.attr, out);
 	return rc;
@@ -262,8 +288,8 @@ static int xop_freeze(struct xop *o, u64 dir, u64 *total)
 		if (s->state != SEALFS_SRV_UP)
 			return -EAGAIN;	/* cannot tell what it holds */
 		xop_add_part(o, s->id);
-		rc = xcall(x, s->id, SEALFS_OP_DIR_FREEZE, &q, sizeof(q), &rep,
-			   sizeof(rep));
+		rc = ssrv_xop_call(x, s->id, SEALFS_OP_DIR_FREEZE, &q, sizeof(q),
+				   &rep, sizeof(rep));
 		if (rc)
 			return rc;
 		*total += le64_to_cpu(rep.entries);
@@ -286,6 +312,32 @@ static void xop_store_reply(struct ssrv_ctx *x)
 			  (unsigned long long)x->rq->h.req_id);
 }
 
+/*
+ * An error answer before the decision (the operation changed nothing),
+ * stored for replays like any other answer, so that a re-sent request gets
+ * it again even if the namespace changed meanwhile. Transient failures
+ * (AGAIN: a hold, a server down or silent; resources) are not stored: the
+ * re-sent request runs again.
+ */
+static int xop_reply_err(struct ssrv_ctx *x, int err)
+{
+	int rc = ssrv_reply_err(x, err);
+
+	switch (err) {
+	case -EAGAIN:
+	case -ENOMEM:
+	case -ETIMEDOUT:
+	case -EPROTO:
+	case -EIO:
+	case -EALREADY:
+		break;
+	default:
+		if (!rc)
+			xop_store_reply(x);
+	}
+	return rc;
+}
+
 /* ---- RMDIR ---- */
 
 static int xop_rmdir(struct ssrv_ctx *x)
@@ -305,10 +357,10 @@ static int xop_rmdir(struct ssrv_ctx *x)
 	if (!rc && !S_ISDIR(e.attr.mode))
 		rc = -ENOTDIR;
 	if (rc)
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	rc = xop_begin(&o, x);
 	if (rc)
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	rc = smeta_xtxn_hold_name(x->c->meta, o.txid, x->vol->id, parent, name,
 				  len);
 	if (!rc)
@@ -327,7 +379,7 @@ static int xop_rmdir(struct ssrv_ctx *x)
 	}
 	if (rc) {
 		xop_abort(&o);
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	}
 	smeta_xtxn_except(tx, o.txid);
 	rc = smeta_rmdir(x->c->meta, tx, x->vol->id, parent, name, len, &e);
@@ -343,7 +395,7 @@ static int xop_rmdir(struct ssrv_ctx *x)
 		smeta_txn_abort(tx);
 	if (rc) {
 		xop_abort(&o);
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	}
 	xop_finish(&o);
 	if (e.result & SMETA_RES_INODE_REMOTE)
@@ -381,7 +433,7 @@ static int xop_link(struct ssrv_ctx *x)
 			rc = -EPERM;
 		}
 		if (rc)
-			return ssrv_reply_err(x, rc == -ESTALE ? -ENOENT : rc);
+			return xop_reply_err(x, rc == -ESTALE ? -ENOENT : rc);
 	}
 	rc = smeta_txn_begin(x->c->meta, x->rq->client_id, x->rq->h.req_id, &tx);
 	if (rc == -EALREADY) {
@@ -401,7 +453,7 @@ static int xop_link(struct ssrv_ctx *x)
 			smeta_txn_abort(tx);
 		if (remote)
 			xop_nlink(x, ino, -1);
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	}
 	rc = ssrv_ns_entry_reply(x, 0, &e);
 	if (!rc && x->rq->client_id && x->rep->len <= SMETA_REPLY_MAX)
@@ -412,7 +464,7 @@ static int xop_link(struct ssrv_ctx *x)
 		smeta_txn_abort(tx);
 	if (rc && remote)
 		xop_nlink(x, ino, -1);
-	return rc ? ssrv_reply_err(x, rc) : 0;
+	return rc ? xop_reply_err(x, rc) : 0;
 }
 
 /* ---- RENAME ---- */
@@ -443,37 +495,6 @@ struct xren {
 	u32 old_mode;
 	u32 dst_srv;
 };
-
-/* EINVAL when @dp is @ino or below it (see the file comment). */
-static int xren_walk(struct ssrv_ctx *x, u64 ino, u64 dp)
-{
-	struct smeta_attr a;
-	u64 p = dp;
-	int i, rc;
-
-	for (i = 0; i < XOP_WALK_MAX; i++) {
-		if (p == ino)
-			return -EINVAL;
-		if (p == SEALFS_ROOT_INO)
-			return 0;
-		rc = smeta_getattr(x->c->meta, x->vol->id, p, &a);
-		/* The rest of the chain is held elsewhere: the client's
-		 * own check (the VFS refuses a move below itself) stands.
-		 */
-		if (rc == -ESTALE &&
-		    ssrv_map_owner(x->map, sealfs_key_inode(x->vol->id, p)) !=
-		    x->c->server_id)
-			return 0;
-		if (rc)
-			return rc == -ESTALE ? -ENOENT : rc;
-		if (!S_ISDIR(a.mode))
-			return -ENOTDIR;
-		if (!a.parent || a.parent == p)
-			return 0;
-		p = a.parent;
-	}
-	return -ELOOP;
-}
 
 /* Checks and holds the destination here (it owns the entry). */
 static int xren_dst_local(struct xop *o, struct xren *r)
@@ -520,8 +541,8 @@ static int xren_dst_remote(struct xop *o, struct xren *r)
 	memcpy(req.name, r->dn, r->dl);
 	/* a participant from the first attempt on: it may have prepared */
 	xop_add_part(o, r->dst_srv);
-	rc = xcall(x, r->dst_srv, SEALFS_OP_ENTRY_PREPARE, &req,
-		   (u32)sizeof(req.q) + r->dl, &rep, sizeof(rep));
+	rc = ssrv_xop_call(x, r->dst_srv, SEALFS_OP_ENTRY_PREPARE, &req,
+			   (u32)sizeof(req.q) + r->dl, &rep, sizeof(rep));
 	if (rc)
 		return rc;
 	r->old_ino = le64_to_cpu(rep.old_ino);
@@ -615,6 +636,23 @@ static u32 xren_after(struct ssrv_ctx *x, const struct xren *r)
 	return nlink;
 }
 
+/*
+ * Drops the mark of a moved directory once its parent pointer is written
+ * or the rename failed (a lost unmark lapses, see ssrv_mark.c).
+ */
+static void xren_unmark(struct ssrv_ctx *x, const struct xren *r, bool move,
+			u64 txid)
+{
+	int rc;
+
+	if (!move)
+		return;
+	rc = ssrv_walk_mark(x, r->ino, txid, false);
+	if (rc)
+		slog_info("volume %u directory %llx: mark not dropped (it lapses): %s",
+			  x->vol->id, (unsigned long long)r->ino, strerror(-rc));
+}
+
 static int xop_rename(struct ssrv_ctx *x)
 {
 	const struct sealfs_rename_req *q = x->rq->m.body;
@@ -628,35 +666,41 @@ static int xop_rename(struct ssrv_ctx *x)
 	struct smeta_entry e;
 	u64 total = 0;
 	struct xop o;
+	bool move;
 	int rc;
 
 	if (xop_replayed(x))
 		return 0;
 	if (r.flags & ~SEALFS_RF_KNOWN)
-		return ssrv_reply_err(x, -EINVAL);
+		return xop_reply_err(x, -EINVAL);
 	rc = smeta_lookup(x->c->meta, x->vol->id, r.sp, r.sn, r.sl, &e);
 	if (rc)
-		return ssrv_reply_err(x, rc);
+		return xop_reply_err(x, rc);
 	r.ino = e.attr.ino;
 	r.mode = e.attr.mode & S_IFMT;
 	if (r.sp == r.dp && r.sl == r.dl && !memcmp(r.sn, r.dn, r.sl)) {
 		if (r.flags & SEALFS_RF_NOREPLACE)
-			return ssrv_reply_err(x, -EEXIST);
+			return xop_reply_err(x, -EEXIST);
 		r.old_ino = r.ino;
-		return xren_reply(x, &r, 0);
+		rc = xren_reply(x, &r, 0);
+		if (!rc)
+			xop_store_reply(x);
+		return rc;
 	}
-	if (S_ISDIR(r.mode) && r.sp != r.dp) {
-		rc = xren_walk(x, r.ino, r.dp);
-		if (rc)
-			return ssrv_reply_err(x, rc);
-	}
+	move = S_ISDIR(r.mode) && r.sp != r.dp;
 	r.dst_srv = ssrv_map_owner(x->map, sealfs_key_entry(x->vol->id, r.dp,
 							      m->tail[1], r.dl));
 	rc = xop_begin(&o, x);
 	if (rc)
-		return ssrv_reply_err(x, rc);
-	rc = smeta_xtxn_hold_name(x->c->meta, o.txid, x->vol->id, r.sp, r.sn,
-				  r.sl);
+		return xop_reply_err(x, rc);
+	if (move) {
+		rc = ssrv_walk_mark(x, r.ino, o.txid, true);
+		if (!rc)
+			rc = ssrv_walk_check(x, r.ino, r.dp, o.txid);
+	}
+	if (!rc)
+		rc = smeta_xtxn_hold_name(x->c->meta, o.txid, x->vol->id, r.sp,
+					  r.sn, r.sl);
 	if (!rc)
 		rc = r.dst_srv == x->c->server_id ? xren_dst_local(&o, &r) :
 						    xren_dst_remote(&o, &r);
@@ -665,7 +709,11 @@ static int xop_rename(struct ssrv_ctx *x)
 	if (!rc && r.old_ino == r.ino) {
 		/* two names of one inode: POSIX says do nothing */
 		xop_abort(&o);
-		return xren_reply(x, &r, 0);
+		xren_unmark(x, &r, move, o.txid);
+		rc = xren_reply(x, &r, 0);
+		if (!rc)
+			xop_store_reply(x);
+		return rc;
 	}
 	if (!rc && r.old_ino && S_ISDIR(r.old_mode)) {
 		rc = xop_freeze(&o, r.old_ino, &total);
@@ -678,10 +726,12 @@ static int xop_rename(struct ssrv_ctx *x)
 		rc = xren_commit(&o, &r);
 	if (rc) {
 		xop_abort(&o);
-		return ssrv_reply_err(x, rc);
+		xren_unmark(x, &r, move, o.txid);
+		return xop_reply_err(x, rc);
 	}
 	xop_finish(&o);
 	rc = xren_reply(x, &r, xren_after(x, &r));
+	xren_unmark(x, &r, move, o.txid);
 	if (!rc)
 		xop_store_reply(x);
 	return rc;

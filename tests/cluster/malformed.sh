@@ -4,7 +4,8 @@
 # Cluster test on the host: a real sealfs-manager and one sealfs-server on
 # 127.0.0.1. A table of malformed requests (tests/tools/raw_requests.py:
 # bad magic, version, length, flags, reserved fields, names, opcodes, the
-# reply flag, HELLO misuse, ...), each on its own raw TCP connection: the
+# reply flag, HELLO misuse, server-to-server messages on a client's session,
+# ...), each on its own raw TCP connection: the
 # server closes that connection or answers the documented status, keeps
 # answering new connections, and afterwards still serves a well-formed
 # client correctly, with the process alive.

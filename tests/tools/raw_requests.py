@@ -19,8 +19,10 @@ import sys
 
 MAGIC = 0x4C414553
 HDR = struct.Struct("<IHHIIQQII")  # magic version opcode flags len req_id epoch status reserved
-OK, BADMSG, NOTSUPP, VERSION = 0, 28, 19, 29
+OK, PERM, BADMSG, NOTSUPP, VERSION = 0, 1, 28, 19, 29
 OP_HELLO, OP_PING, OP_LOOKUP, OP_CREATE, OP_WRITE = 1, 2, 32, 35, 65
+OP_ENTRY_PREPARE, OP_TXN_FINISH, OP_TXN_QUERY = 96, 97, 98
+OP_INODE_UPDATE, OP_DIR_FREEZE, OP_DIR_WALK = 99, 100, 101
 MAX_PAYLOAD = (4 << 20) + 4096
 ROLE_CLIENT = 1
 
@@ -130,6 +132,20 @@ def cases(vol):
         ("HELLO with reserved set", False, msg(OP_HELLO, hello_body(reserved1=1)), {BADMSG}, True),
         ("second HELLO", True, msg(OP_HELLO, hello_body()), {BADMSG}, True),
         ("garbage", False, b"\x5a" * 64, {BADMSG}, True),
+        # server-to-server messages on a client's session: PERM
+        ("ENTRY_PREPARE from a client", True,
+         msg(OP_ENTRY_PREPARE, struct.pack("<QQQIIIHH", 1 << 40 | 1, 1, 99, vol,
+                                           0o100000, 0, 1, 0) + b"p"), {PERM}, False),
+        ("TXN_FINISH from a client", True,
+         msg(OP_TXN_FINISH, struct.pack("<QIIII", 1 << 40 | 1, vol, 2, 1, 0)), {PERM}, False),
+        ("TXN_QUERY from a client", True,
+         msg(OP_TXN_QUERY, struct.pack("<QIIII", 1 << 40 | 1, vol, 0, 1, 0)), {PERM}, False),
+        ("INODE_UPDATE from a client", True,
+         msg(OP_INODE_UPDATE, struct.pack("<QQQIIiI", 1, 0, 0, vol, 1, 1, 0)), {PERM}, False),
+        ("DIR_FREEZE from a client", True,
+         msg(OP_DIR_FREEZE, struct.pack("<QQII", 1 << 40 | 1, 1, vol, 1)), {PERM}, False),
+        ("DIR_WALK from a client", True,
+         msg(OP_DIR_WALK, struct.pack("<QQQII", 1, 0, 1 << 40 | 1, vol, 1)), {PERM}, False),
     ]
 
 

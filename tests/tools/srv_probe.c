@@ -47,6 +47,18 @@
  *   srv_probe MANAGER VOLUME xcreate NAME
  *	exclusive CREATE of NAME in the root, retried up to 20 s while the
  *	name is held; then UNLINK.
+ *   srv_probe MANAGER VOLUME xdeep
+ *	a chain of 12 directories whose inodes go round the servers: moving
+ *	any of them below itself or a descendant answers EINVAL and moves
+ *	nothing; moves that are allowed after the chain is cut and joined
+ *	again go through (parent pointers follow).
+ *   srv_probe MANAGER VOLUME xcross_prep STATEFILE
+ *	directories A and B in the root with a subdirectory each, inodes on
+ *	three servers; writes "A B INO_A INO_B INO_A1 INO_B1".
+ *   srv_probe MANAGER VOLUME xcross STATEFILE a|b|check SECONDS
+ *	for SECONDS, move A (a) or B (b) into the other's subdirectory and
+ *	back, checking that the other is never inside its own subdirectory
+ *	meanwhile (run both at once); "check": both are in the root.
  * Exits 0 on success, 1 with a message on the first failure.
  */
 #include <arpa/inet.h>
@@ -59,6 +71,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server/ssrv.h"
@@ -951,9 +964,8 @@ static void xrun_rename_dirs(u64 root)
 	CHECK(xino(root, d) == ia, "failed RENAME moved the directory");
 	/*
 	 * A directory moved into a subdirectory, its entry to another server.
-	 * The walk up from the destination reads parent pointers: they are
-	 * on the coordinator here (a remote one answers XDEV, see
-	 * server/ssrv_xop.c).
+	 * The walk up from the destination reads parent pointers, here on
+	 * the coordinator (xdeep walks across servers).
 	 */
 	pick(root, "p1_", 0, 0, a, sizeof(a));
 	z = owner_entry(root, a);
@@ -1238,12 +1250,182 @@ static int xcreate(const char *name)
 	return 0;
 }
 
+/* ---- directory moves below themselves (xdeep, xcross_prep, xcross) ---- */
+
+#define DEEP	12
+
+/*
+ * A chain of DEEP directories whose inodes go round the servers (a new
+ * directory's inode is on its entry's server), so a walk up from the
+ * deepest crosses servers at every level.
+ */
+static int xdeep(void)
+{
+	u64 root = root_ready(), ino[DEEP], up;
+	char name[DEEP][48], pfx[24], x[48];
+	u32 i, j, want;
+	int rc;
+
+	CHECK(map->nsrv >= 3, "xdeep needs three servers");
+	for (i = 0, up = root; i < DEEP; i++) {
+		want = map->srv[i % map->nsrv].id;
+		snprintf(pfx, sizeof(pfx), "deep%u_%u_", (unsigned int)getpid(), i);
+		pick(up, pfx, want, 0, name[i], sizeof(name[i]));
+		ino[i] = xmk(up, name[i], S_IFDIR | 0755);
+		CHECK(owner_inode(ino[i]) == want, "level %u's inode not on server %u",
+		      i, want);
+		up = ino[i];
+	}
+	/* every ancestor below every descendant: EINVAL, nothing moves */
+	for (i = 0; i < DEEP; i++) {
+		for (j = i; j < DEEP; j++) {
+			up = i ? ino[i - 1] : root;
+			rc = xren(up, name[i], ino[j], "cycle", 0, NULL);
+			CHECK(rc == -EINVAL, "RENAME level %u below level %u: %s, not EINVAL",
+			      i, j, rc ? strerror(-rc) : "done");
+		}
+	}
+	for (i = 0, up = root; i < DEEP; up = ino[i], i++)
+		CHECK(xino(up, name[i]) == ino[i], "level %u no longer in level %u",
+		      i, i - 1);
+	/* the lower half moves up to the root and back: allowed, and the
+	 * parent pointers follow (below its old parent: EINVAL) */
+	i = DEEP / 2;
+	rc = xren(ino[i - 1], name[i], root, name[i], 0, NULL);
+	CHECK(!rc, "RENAME level %u to the root: %s", i, strerror(-rc));
+	rc = xren(root, name[0], ino[DEEP - 1], "cycle", 0, NULL);
+	CHECK(!rc, "RENAME level 0 below the detached level %u: %s", DEEP - 1,
+	      strerror(-rc));
+	rc = xren(root, name[i], ino[i - 1], name[i], 0, NULL);
+	CHECK(rc == -EINVAL, "RENAME level %u back below level 0's moved chain: %s",
+	      i, rc ? strerror(-rc) : "done");
+	rc = xren(ino[DEEP - 1], "cycle", root, name[0], 0, NULL);
+	CHECK(!rc, "RENAME level 0 back to the root: %s", strerror(-rc));
+	rc = xren(root, name[i], ino[i - 1], name[i], 0, NULL);
+	CHECK(!rc, "RENAME level %u back: %s", i, strerror(-rc));
+	for (i = 0, up = root; i < DEEP; up = ino[i], i++)
+		CHECK(xino(up, name[i]) == ino[i], "level %u not in place at the end", i);
+	snprintf(x, sizeof(x), "cycle");
+	CHECK(xino(ino[DEEP - 1], x) == 0, "a moved directory stayed below the chain");
+	printf("ok\n");
+	return 0;
+}
+
+/* A and B at the root, A/a1 and B/b1, every inode on another server. */
+static int xcross_prep(const char *state)
+{
+	u64 root = root_ready(), ia, ib, ia1, ib1;
+	char a[48], b[48], a1[48], b1[48], pfx[24];
+	FILE *fp;
+
+	CHECK(map->nsrv >= 3, "xcross needs three servers");
+	snprintf(pfx, sizeof(pfx), "xa%u_", (unsigned int)getpid());
+	pick(root, pfx, map->srv[0].id, 0, a, sizeof(a));
+	snprintf(pfx, sizeof(pfx), "xb%u_", (unsigned int)getpid());
+	pick(root, pfx, map->srv[1].id, 0, b, sizeof(b));
+	ia = xmk(root, a, S_IFDIR | 0755);
+	ib = xmk(root, b, S_IFDIR | 0755);
+	pick(ia, "a1_", map->srv[2].id, 0, a1, sizeof(a1));
+	pick(ib, "b1_", map->srv[2].id, 0, b1, sizeof(b1));
+	ia1 = xmk(ia, a1, S_IFDIR | 0755);
+	ib1 = xmk(ib, b1, S_IFDIR | 0755);
+	fp = fopen(state, "w");
+	CHECK(fp, "cannot write %s", state);
+	fprintf(fp, "%s %s %llu %llu %llu %llu\n", a, b, (unsigned long long)ia,
+		(unsigned long long)ib, (unsigned long long)ia1,
+		(unsigned long long)ib1);
+	fclose(fp);
+	return 0;
+}
+
+/* LOOKUP until it has a definite answer. */
+static u64 xino_settled(u64 parent, const char *name)
+{
+	struct sealfs_attr a;
+	int rc = -EAGAIN, i;
+
+	for (i = 0; i < 200; i++) {
+		rc = lookup(srv(owner_entry(parent, name)), parent, name, &a, NULL);
+		if (rc != -EAGAIN)
+			break;
+		usleep(10000);
+	}
+	if (rc == -ENOENT)
+		return 0;
+	CHECK(!rc, "LOOKUP %s: %s", name, strerror(-rc));
+	return le64_to_cpu(a.ino);
+}
+
+/*
+ * For @secs seconds: move X (A or B) into the other's subdirectory and
+ * back, while another process does the same with the other one. Whenever
+ * X is inside, the other must not be inside X's subdirectory (a cycle,
+ * both cut off from the root). "check": both are at the root.
+ */
+static int xcross(const char *state, const char *which, int secs)
+{
+	char a[48], b[48], a1[48], b1[48];
+	unsigned long long ia, ib, ia1, ib1;
+	u32 moved = 0, refused = 0, again = 0;
+	const char *xn, *yn;
+	u64 xi, yi, x1, y1;
+	time_t end = time(NULL) + secs;
+	FILE *fp = fopen(state, "r");
+	int rc, i;
+
+	CHECK(fp && fscanf(fp, "%47s %47s %llu %llu %llu %llu", a, b, &ia, &ib,
+			   &ia1, &ib1) == 6, "cannot read %s", state);
+	fclose(fp);
+	(void)a1;
+	(void)b1;
+	if (!strcmp(which, "check")) {
+		CHECK(xino_settled(SEALFS_ROOT_INO, a) == ia &&
+		      xino_settled(SEALFS_ROOT_INO, b) == ib, "A or B not at the root");
+		printf("ok\n");
+		return 0;
+	}
+	xn = *which == 'a' ? a : b;
+	yn = *which == 'a' ? b : a;
+	xi = *which == 'a' ? ia : ib;
+	yi = *which == 'a' ? ib : ia;
+	x1 = *which == 'a' ? ia1 : ib1;
+	y1 = *which == 'a' ? ib1 : ia1;
+	while (time(NULL) < end) {
+		rc = xren(SEALFS_ROOT_INO, xn, y1, xn, 0, NULL);
+		if (rc == -EINVAL) {
+			refused++;
+			continue;
+		}
+		if (rc == -EAGAIN) {
+			again++;
+			usleep(1000);
+			continue;
+		}
+		CHECK(!rc, "RENAME %s into %s's subdirectory: %s", xn, yn, strerror(-rc));
+		moved++;
+		/* a crossing move that passed its walk meanwhile has landed */
+		usleep(150000);
+		CHECK(xino_settled(x1, yn) != yi, "cycle: %s in %s's subdirectory and %s in %s's",
+		      xn, yn, yn, xn);
+		for (i = 0; i < 2000; i++) {
+			rc = xren(y1, xn, SEALFS_ROOT_INO, xn, 0, NULL);
+			if (rc != -EAGAIN)
+				break;
+			usleep(10000);
+		}
+		CHECK(!rc, "RENAME %s back to the root: %s", xn, strerror(-rc));
+	}
+	printf("%s: moved %u refused %u again %u\n", which, moved, refused, again);
+	CHECK(xino_settled(SEALFS_ROOT_INO, xn) == xi, "%s not back at the root", xn);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	u64 cid;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: srv_probe MANAGER VOLUME run STATEFILE | check NAME INO | xrun | xprep STATEFILE | xrename SRC DST | xstate SRC DST INO | xprepdir STATEFILE | xrmdir NAME | xgone NAME | xrmdir_down | xcreate NAME\n");
+		fprintf(stderr, "usage: srv_probe MANAGER VOLUME run STATEFILE | check NAME INO | xrun | xprep STATEFILE | xrename SRC DST | xstate SRC DST INO | xprepdir STATEFILE | xrmdir NAME | xgone NAME | xrmdir_down | xcreate NAME | xdeep | xcross_prep STATEFILE | xcross STATEFILE a|b|check SECONDS\n");
 		return 2;
 	}
 	if (getrandom(&cid, sizeof(cid), 0) != sizeof(cid))
@@ -1276,6 +1458,12 @@ int main(int argc, char **argv)
 		return xrmdir_down();
 	if (!strcmp(argv[3], "xcreate") && argc == 5)
 		return xcreate(argv[4]);
+	if (!strcmp(argv[3], "xdeep") && argc == 4)
+		return xdeep();
+	if (!strcmp(argv[3], "xcross_prep") && argc == 5)
+		return xcross_prep(argv[4]);
+	if (!strcmp(argv[3], "xcross") && argc == 7)
+		return xcross(argv[4], argv[5], atoi(argv[6]));
 	fprintf(stderr, "srv_probe: bad command\n");
 	return 2;
 }

@@ -547,6 +547,18 @@ static int cs_build_data(struct sealfs_buf *b, unsigned int op, bool rep,
 
 			return CS_BODY(b, op, rep, v, e);
 		}
+	case SEALFS_OP_DIR_WALK:
+		if (rep) {
+			struct sealfs_dir_walk_rep v = { .next = L64(0x1234), .steps = L32(3) };
+
+			return CS_BODY(b, op, rep, v, e);
+		} else {
+			struct sealfs_dir_walk_req v = { .dir = L64(99), .stop = L64(77),
+							 .txid = L64(0x7000000001ull),
+							 .vol = L32(12) };
+
+			return CS_BODY(b, op, rep, v, e);
+		}
 	}
 	return -ENOENT;
 }

@@ -35,6 +35,7 @@ struct fx {
 	char data[PATH_MAX + 8];
 	struct ssrv_core core;
 	u64 next_req;
+	u16 role;
 };
 
 /* A reply, parsed. */
@@ -80,6 +81,7 @@ static int setup(void **state)
 	assert_int_equal(mkdir(f->data, 0700), 0);
 	assert_int_equal(ssrv_core_init(&f->core, f->data, 0x1234), 0);
 	f->next_req = 1;
+	f->role = SEALFS_ROLE_CLIENT;
 	*state = f;
 	return 0;
 }
@@ -118,7 +120,8 @@ static void do_req(struct fx *f, u16 op, u64 epoch, u64 client_id, u64 req_id,
 	struct sealfs_hdr_info h = { .opcode = op, .epoch = epoch };
 	static u8 mem[SEALFS_HDR_SIZE + 2 * CHUNK];
 	struct ssrv_req rq = { .client_id = client_id,
-			       .max_payload = SEALFS_MAX_PAYLOAD };
+			       .max_payload = SEALFS_MAX_PAYLOAD,
+			       .role = f->role };
 	struct sealfs_buf b;
 
 	h.req_id = req_id ? req_id : f->next_req++;
@@ -580,6 +583,7 @@ static void test_rename_link(void **state)
 	assert_int_equal(le32_to_cpu(((const struct sealfs_entry_rep *)r.m.body)->attr.nlink), 2);
 	rep_free(&r);
 	/* TXN_QUERY of an unknown transaction of ours; TXN_FINISH of one */
+	f->role = SEALFS_ROLE_SERVER;
 	tq.txid = cpu_to_le64((1ull << SMETA_TXID_SEQ_BITS) | 999);
 	do_req(f, SEALFS_OP_TXN_QUERY, EPOCH, 0, 0, &tq, sizeof(tq), NULL, 0, NULL, 0, &r);
 	assert_int_equal(r.h.status, 0);
@@ -603,6 +607,226 @@ static void test_rename_link(void **state)
 	}
 }
 
+static u32 walk_req(struct fx *f, u64 dir, u64 stop, u64 txid, u32 flags,
+		    struct sealfs_dir_walk_rep *out)
+{
+	struct sealfs_dir_walk_req q = {
+		.dir = cpu_to_le64(dir), .stop = cpu_to_le64(stop),
+		.txid = cpu_to_le64(txid), .vol = cpu_to_le32(VOL),
+		.flags = cpu_to_le32(flags),
+	};
+	struct rep r;
+	u32 st;
+
+	do_req(f, SEALFS_OP_DIR_WALK, EPOCH, 0, 0, &q, sizeof(q), NULL, 0, NULL,
+	       0, &r);
+	st = r.h.status;
+	if (!st && out)
+		memcpy(out, r.m.body, sizeof(*out));
+	rep_free(&r);
+	return st;
+}
+
+/* DIR_WALK: ancestry, the moved directory, marks; RENAME meets marks. */
+static void test_dir_walk(void **state)
+{
+	struct fx *f = *state;
+	struct sealfs_dir_walk_rep w;
+	u64 a, b, c, o;
+
+	assert_int_equal(create(f, 1, "a", S_IFDIR | 0755, SEALFS_CF_EXCL, 0, 0, &a), 0);
+	assert_int_equal(create(f, a, "b", S_IFDIR | 0755, SEALFS_CF_EXCL, 0, 0, &b), 0);
+	assert_int_equal(create(f, b, "c", S_IFDIR | 0755, SEALFS_CF_EXCL, 0, 0, &c), 0);
+	assert_int_equal(create(f, 1, "o", S_IFDIR | 0755, SEALFS_CF_EXCL, 0, 0, &o), 0);
+	/* from a client: refused */
+	assert_int_equal(walk_req(f, c, a, 5, 0, NULL), SEALFS_S_PERM);
+	f->role = SEALFS_ROLE_SERVER;
+	assert_int_equal(walk_req(f, c, a, 5, 0, NULL), SEALFS_S_INVAL);
+	assert_int_equal(walk_req(f, c, c, 5, 0, NULL), SEALFS_S_INVAL);
+	assert_int_equal(walk_req(f, c, o, 5, 0, &w), 0);
+	assert_int_equal(le64_to_cpu(w.next), 0);
+	assert_int_equal(le32_to_cpu(w.steps), 3);
+	/* malformed: no txid, both flags, a mark with a stop */
+	assert_int_equal(walk_req(f, c, o, 0, 0, NULL), SEALFS_S_INVAL);
+	assert_int_equal(walk_req(f, b, 0, 5, SEALFS_DW_KNOWN, NULL), SEALFS_S_INVAL);
+	assert_int_equal(walk_req(f, b, o, 5, SEALFS_DW_MARK, NULL), SEALFS_S_INVAL);
+	/* b is being moved by 6: walks of others through b wait */
+	assert_int_equal(walk_req(f, b, 0, 6, SEALFS_DW_MARK, NULL), 0);
+	assert_int_equal(walk_req(f, b, 0, 6, SEALFS_DW_MARK, NULL), 0);
+	assert_int_equal(walk_req(f, b, 0, 7, SEALFS_DW_MARK, NULL), SEALFS_S_AGAIN);
+	assert_int_equal(walk_req(f, c, o, 5, 0, NULL), SEALFS_S_AGAIN);
+	assert_int_equal(walk_req(f, c, o, 6, 0, NULL), 0);
+	assert_int_equal(walk_req(f, a, o, 5, 0, NULL), 0);
+	f->role = SEALFS_ROLE_CLIENT;
+	assert_int_equal(rename_req(f, 1, "o", c, "o", 0, 0, 0, NULL), SEALFS_S_AGAIN);
+	assert_int_equal(rename_req(f, 1, "a", o, "a", 0, 0, 0, NULL), 0);
+	f->role = SEALFS_ROLE_SERVER;
+	assert_int_equal(walk_req(f, b, 0, 7, SEALFS_DW_UNMARK, NULL), 0);
+	assert_int_equal(walk_req(f, c, o, 5, 0, NULL), SEALFS_S_AGAIN);
+	assert_int_equal(walk_req(f, b, 0, 6, SEALFS_DW_UNMARK, NULL), 0);
+	assert_int_equal(walk_req(f, c, o, 5, 0, NULL), SEALFS_S_INVAL);
+	f->role = SEALFS_ROLE_CLIENT;
+	/* a now lives in o: o below c is a cycle, the reverse is fine */
+	assert_int_equal(rename_req(f, 1, "o", c, "o", 0, 0, 0, NULL), SEALFS_S_INVAL);
+	assert_int_equal(rename_req(f, o, "a", 1, "a", 0, 0, 0, NULL), 0);
+	assert_int_equal(rename_req(f, 1, "o", c, "o", 0, 0, 0, NULL), 0);
+	assert_int_equal(lookup(f, c, "o", NULL), 0);
+}
+
+/* Server-to-server messages from a session that is not a server's. */
+static void test_peer_role(void **state)
+{
+	struct fx *f = *state;
+	struct sealfs_txn_req tq = { .vol = cpu_to_le32(VOL), .txid = cpu_to_le64(9),
+				     .decision = cpu_to_le32(SEALFS_TXN_ABORT) };
+	struct sealfs_inode_update_req iu = {
+		.ino = cpu_to_le64(1), .vol = cpu_to_le32(VOL),
+		.flags = cpu_to_le32(SEALFS_IU_NLINK), .nlink_delta = cpu_to_le32(1),
+	};
+	struct sealfs_dir_freeze_req fq = { .txid = cpu_to_le64(9), .dir = cpu_to_le64(1),
+					    .vol = cpu_to_le32(VOL),
+					    .coordinator = cpu_to_le32(1) };
+	static const u16 roles[] = { 0, SEALFS_ROLE_CLIENT, SEALFS_ROLE_ADMIN,
+				     SEALFS_ROLE_MANAGER };
+	struct sealfs_ino_req gq = { .ino = cpu_to_le64(1), .vol = cpu_to_le32(VOL) };
+	struct rep r;
+	u32 nlink;
+	size_t i;
+
+	do_req(f, SEALFS_OP_GETATTR, EPOCH, 0, 0, &gq, sizeof(gq), NULL, 0, NULL, 0, &r);
+	assert_int_equal(r.h.status, 0);
+	nlink = le32_to_cpu(((const struct sealfs_attr_rep *)r.m.body)->attr.nlink);
+	rep_free(&r);
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		f->role = roles[i];
+		do_req(f, SEALFS_OP_TXN_FINISH, EPOCH, 0, 0, &tq, sizeof(tq), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, SEALFS_S_PERM);
+		rep_free(&r);
+		tq.decision = 0;
+		do_req(f, SEALFS_OP_TXN_QUERY, EPOCH, 0, 0, &tq, sizeof(tq), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, SEALFS_S_PERM);
+		rep_free(&r);
+		tq.decision = cpu_to_le32(SEALFS_TXN_ABORT);
+		do_req(f, SEALFS_OP_INODE_UPDATE, EPOCH, 0, 0, &iu, sizeof(iu), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, SEALFS_S_PERM);
+		rep_free(&r);
+		do_req(f, SEALFS_OP_DIR_FREEZE, EPOCH, 0, 0, &fq, sizeof(fq), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, SEALFS_S_PERM);
+		rep_free(&r);
+		assert_int_equal(walk_req(f, 1, 0, 9, 0, NULL), SEALFS_S_PERM);
+	}
+	/* nothing changed; a server's INODE_UPDATE goes through */
+	f->role = SEALFS_ROLE_CLIENT;
+	do_req(f, SEALFS_OP_GETATTR, EPOCH, 0, 0, &gq, sizeof(gq), NULL, 0, NULL, 0, &r);
+	assert_int_equal(le32_to_cpu(((const struct sealfs_attr_rep *)r.m.body)->attr.nlink),
+			 nlink);
+	rep_free(&r);
+	f->role = SEALFS_ROLE_SERVER;
+	do_req(f, SEALFS_OP_INODE_UPDATE, EPOCH, 0, 0, &iu, sizeof(iu), NULL, 0, NULL,
+	       0, &r);
+	assert_int_equal(r.h.status, 0);
+	assert_int_equal(le32_to_cpu(((const struct sealfs_attr_rep *)r.m.body)->attr.nlink),
+			 nlink + 1);
+	rep_free(&r);
+}
+
+/* INODE_UPDATE re-sent with its transaction id: applied once. */
+static void test_iu_resend(void **state)
+{
+	struct fx *f = *state;
+	struct sealfs_inode_update_req iu = {
+		.vol = cpu_to_le32(VOL), .flags = cpu_to_le32(SEALFS_IU_NLINK),
+		.nlink_delta = cpu_to_le32(1), .txid = cpu_to_le64(0x2000000005ull),
+	};
+	struct rep r;
+	u64 ino;
+	int i;
+
+	assert_int_equal(create(f, 1, "f", S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, &ino), 0);
+	iu.ino = cpu_to_le64(ino);
+	f->role = SEALFS_ROLE_SERVER;
+	/* three sends, each with a request id of its own (do_req checks the
+	 * reply carries it): nlink 2 every time */
+	for (i = 0; i < 3; i++) {
+		do_req(f, SEALFS_OP_INODE_UPDATE, EPOCH, 0, 0, &iu, sizeof(iu), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, 0);
+		assert_int_equal(le32_to_cpu(((const struct sealfs_attr_rep *)
+					      r.m.body)->attr.nlink), 2);
+		rep_free(&r);
+	}
+	/* another update: applied */
+	iu.txid = cpu_to_le64(0x2000000006ull);
+	iu.nlink_delta = cpu_to_le32((u32)-1);
+	for (i = 0; i < 2; i++) {
+		do_req(f, SEALFS_OP_INODE_UPDATE, EPOCH, 0, 0, &iu, sizeof(iu), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, 0);
+		assert_int_equal(le32_to_cpu(((const struct sealfs_attr_rep *)
+					      r.m.body)->attr.nlink), 1);
+		rep_free(&r);
+	}
+	/* without a transaction id nothing is deduplicated */
+	iu.txid = 0;
+	iu.nlink_delta = cpu_to_le32(1);
+	for (i = 0; i < 2; i++) {
+		do_req(f, SEALFS_OP_INODE_UPDATE, EPOCH, 0, 0, &iu, sizeof(iu), NULL, 0,
+		       NULL, 0, &r);
+		assert_int_equal(r.h.status, 0);
+		assert_int_equal(le32_to_cpu(((const struct sealfs_attr_rep *)
+					      r.m.body)->attr.nlink), 2 + i);
+		rep_free(&r);
+	}
+}
+
+/* Answers found before a cross-server decision are replayed as given. */
+static void test_xop_replay_err(void **state)
+{
+	struct fx *f = *state;
+	struct sealfs_link_req lq = { .vol = cpu_to_le32(VOL),
+				      .parent = cpu_to_le64(1),
+				      .name_len = cpu_to_le16(2) };
+	struct rep r;
+	u64 a, b;
+
+	/* RENAME of a missing source: NOENT, and again once it exists */
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", 0, 77, 21, NULL), SEALFS_S_NOENT);
+	assert_int_equal(create(f, 1, "s", S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, &a), 0);
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", 0, 77, 21, NULL), SEALFS_S_NOENT);
+	assert_int_equal(lookup(f, 1, "s", NULL), 0);
+	/* NOREPLACE over an existing name: EXIST, and again once it is gone */
+	assert_int_equal(create(f, 1, "t", S_IFREG | 0644, SEALFS_CF_EXCL, 0, 0, &b), 0);
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", SEALFS_RF_NOREPLACE, 77, 22, NULL),
+			 SEALFS_S_EXIST);
+	do_req(f, SEALFS_OP_UNLINK, EPOCH, 0, 0,
+	       &(struct sealfs_name_req){ .parent = cpu_to_le64(1), .vol = cpu_to_le32(VOL),
+					  .name_len = cpu_to_le16(1) },
+	       sizeof(struct sealfs_name_req), "t", 1, NULL, 0, &r);
+	assert_int_equal(r.h.status, 0);
+	rep_free(&r);
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", SEALFS_RF_NOREPLACE, 77, 22, NULL),
+			 SEALFS_S_EXIST);
+	assert_int_equal(lookup(f, 1, "s", NULL), 0);
+	assert_int_equal(lookup(f, 1, "t", NULL), SEALFS_S_NOENT);
+	/* LINK over an existing name: EXIST, and again once it is gone */
+	lq.ino = cpu_to_le64(a);
+	lq.name_len = cpu_to_le16(1);
+	do_req(f, SEALFS_OP_LINK, EPOCH, 77, 23, &lq, sizeof(lq), "s", 1, NULL, 0, &r);
+	assert_int_equal(r.h.status, SEALFS_S_EXIST);
+	rep_free(&r);
+	/* a fresh request id runs */
+	assert_int_equal(rename_req(f, 1, "s", 1, "t", 0, 77, 24, NULL), 0);
+	assert_int_equal(lookup(f, 1, "t", NULL), 0);
+	do_req(f, SEALFS_OP_LINK, EPOCH, 77, 23, &lq, sizeof(lq), "s", 1, NULL, 0, &r);
+	assert_int_equal(r.h.status, SEALFS_S_EXIST);
+	rep_free(&r);
+	assert_int_equal(lookup(f, 1, "s", NULL), SEALFS_S_NOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +839,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_xattr, setup_ready, teardown),
 		cmocka_unit_test_setup_teardown(test_vol_admin, setup_ready, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_link, setup_ready, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_walk, setup_ready, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_role, setup_ready, teardown),
+		cmocka_unit_test_setup_teardown(test_iu_resend, setup_ready, teardown),
+		cmocka_unit_test_setup_teardown(test_xop_replay_err, setup_ready, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@ void ssess_init(struct ssess *s)
 	s->features = 0;
 	s->client_id = 0;
 	s->max_payload = SEALFS_MAX_PAYLOAD;
+	s->role = 0;
 }
 
 static void ssess_hello(struct ssess *s, struct sconn *c,
@@ -56,6 +57,7 @@ static void ssess_hello(struct ssess *s, struct sconn *c,
 	s->features = feat;
 	s->client_id = (feat & SEALFS_FEAT_REPLAY) ? le64_to_cpu(r->client_id) : 0;
 	s->max_payload = maxp;
+	s->role = le16_to_cpu(r->role);
 	sealfs_buf_init(&b, mem, sizeof(mem));
 	sealfs_msg_start(&b);
 	sealfs_buf_put(&b, &rep, sizeof(rep));

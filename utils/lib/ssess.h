@@ -33,12 +33,15 @@ struct ssess_self {
  * @client_id: the peer's client id when it negotiated replay protection
  *	(%SEALFS_FEAT_REPLAY), else 0
  * @max_payload: largest payload either side sends
+ * @role: the role the peer stated in HELLO (%SEALFS_ROLE_*), 0 before it;
+ *	stated, not proven: it tells a server's messages from a client's
  */
 struct ssess {
 	bool hello;
 	u64 features;
 	u64 client_id;
 	u32 max_payload;
+	u16 role;
 };
 
 void ssess_init(struct ssess *s);
