@@ -13,7 +13,7 @@
 static unsigned int steer_max = 40;
 module_param(steer_max, uint, 0644);
 MODULE_PARM_DESC(steer_max,
-		 "steering replies (STALE_EPOCH, WRONG_OWNER, NOTREADY) a request follows before it fails with EIO (default 40)");
+		 "steering replies (STALE_EPOCH, WRONG_OWNER, NOTREADY) a request follows before it fails with EIO, and AGAIN replies before it fails with EAGAIN (default 40)");
 
 /**
  * sealfs_conn_get() - the connection to a server, created on first use
@@ -69,6 +69,14 @@ static void sealfs_account(struct sealfs_fs *fs, u16 op, ktime_t start)
 	atomic64_inc(&fs->op_lat[op][b]);
 }
 
+/* Replies that ask for the request again, here or elsewhere. */
+static bool sealfs_steered(u32 status)
+{
+	return status == SEALFS_S_STALE_EPOCH ||
+	       status == SEALFS_S_WRONG_OWNER ||
+	       status == SEALFS_S_NOTREADY || status == SEALFS_S_AGAIN;
+}
+
 /**
  * sealfs_call() - send a request to the server that owns its key
  * @fs: the mount
@@ -80,7 +88,10 @@ static void sealfs_account(struct sealfs_fs *fs, u16 op, ktime_t start)
  * Follows the servers' steering: STALE_EPOCH fetches the newer map,
  * WRONG_OWNER waits briefly for a newer map, NOTREADY backs off; each
  * retry goes to the owner under the new map with a new request id (the
- * steered request did not run).
+ * steered request did not run). AGAIN (a name or directory held by a
+ * transaction between servers, a server of the ring down) backs off and
+ * tries again the same way, up to steer_max times before the caller gets
+ * -EAGAIN.
  *
  * Context: process; sleeps; killable.
  * Return: 0 or a negative errno.
@@ -105,8 +116,13 @@ int sealfs_call(struct sealfs_fs *fs, u32 server, u64 key,
 		err = sealfs_rpc_call(c, req, false);
 		if (err)
 			return err;
-		if (tries >= READ_ONCE(steer_max))
+		if (!sealfs_steered(req->rh.status))
+			goto done;
+		if (tries >= READ_ONCE(steer_max)) {
+			if (req->rh.status == SEALFS_S_AGAIN)
+				goto done;
 			break;
+		}
 		err = 0;
 		switch (req->rh.status) {
 		case SEALFS_S_STALE_EPOCH:
@@ -115,14 +131,11 @@ int sealfs_call(struct sealfs_fs *fs, u32 server, u64 key,
 		case SEALFS_S_WRONG_OWNER:
 			err = sealfs_map_refresh(fs, epoch + 1);
 			break;
-		case SEALFS_S_NOTREADY:
+		default:	/* NOTREADY, AGAIN */
 			if (msleep_interruptible(min(20U << min(tries, 6U), 1000U)) &&
 			    fatal_signal_pending(current))
 				err = -EINTR;
 			break;
-		default:
-			sealfs_account(fs, req->opcode, start);
-			return sealfs_req_reply(req, m);
 		}
 		if (err == -EINTR)
 			return err;
@@ -131,4 +144,7 @@ int sealfs_call(struct sealfs_fs *fs, u32 server, u64 key,
 	pr_warn_ratelimited("%s: still steered elsewhere after %u tries\n",
 			    sealfs_op_name(req->opcode), tries);
 	return -EIO;
+done:
+	sealfs_account(fs, req->opcode, start);
+	return sealfs_req_reply(req, m);
 }

@@ -4,7 +4,8 @@
 # Guest test (tests/vm/run -- tests/guest/hostile.sh): sealfs.ko mounted
 # from a hostile server (tests/guest/hostile_server.py) that answers
 # lookups with malformed replies. Each broken reply must fail only its own
-# call with EIO (or be ignored when it is harmless), never crash, leak or
+# call with EIO (or be ignored when it is harmless), AGAIN must be retried
+# (with a new request id, a bounded number of times), never crash, leak or
 # hang the client: the guest log stays clean (the harness checks it, and
 # kmemleak on the debug kernel), a hard mount's waits stay killable, and
 # umount and rmmod work afterwards.
@@ -53,6 +54,12 @@ for name in badstatus shortbody badmagic hugelen closemid badtype silent wrongop
 done
 expect unknownid "ok 2"
 expect dup "ok 2"
+# AGAIN is retried with a new request id, steer_max times at most.
+expect again3 "ok 2"
+steer=$(cat /sys/module/sealfs/parameters/steer_max)
+echo 4 >/sys/module/sealfs/parameters/steer_max
+expect againever "Resource temporarily unavailable"
+echo "$steer" >/sys/module/sealfs/parameters/steer_max
 d=$(ls -d /sys/kernel/debug/sealfs/*/ | head -n 1)
 awk 'NR > 1 && $6 < 2 { exit 1 }' "$d/connections" ||
 	die "stray replies not counted: $(cat "$d/connections")"

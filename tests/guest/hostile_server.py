@@ -57,6 +57,9 @@ def map_reply(port):
     return struct.pack("<QII", EPOCH, 2, 0) + recs
 
 
+AGAIN_SEEN = {}
+
+
 def recv_exact(conn, n):
     data = b""
     while len(data) < n:
@@ -112,6 +115,18 @@ def serve(conn, port):
                 body = struct.pack("<II", 1, 0) + attr(3, 0o644)
             elif name == "silent":
                 continue
+            elif name.startswith("again"):
+                # AGAIN ("again3": the first three times, "againever":
+                # always); a retry must come with a new request id.
+                seen = AGAIN_SEEN.setdefault(name, set())
+                if req_id in seen:
+                    conn.sendall(hdr(op, 0, req_id, status=9999))
+                    continue
+                seen.add(req_id)
+                if name == "againever" or len(seen) <= 3:
+                    conn.sendall(hdr(op, 0, req_id, status=21))  # AGAIN
+                    continue
+                body = good
             elif name == "wrongop":
                 conn.sendall(hdr(OP_GETATTR, 96, req_id) + attr(2, 0o100644))
                 continue
