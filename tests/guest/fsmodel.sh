@@ -14,19 +14,21 @@
 # cached read or write 1-4 ms, so the run keeps the file small (256 KiB,
 # operations up to 4 KiB) and weights reads and writes heavily, keeping
 # every kind in the mix: about 3,000 mmap reads and 300 each of truncates,
-# mmap writes, reopens and syncs in 100,000 operations.
+# mmap writes, reopens and syncs in 100,000 operations (5,000 operations on
+# the debug kernel).
 #
 # Needs build/tests/fsmodel (make build/tests/fsmodel, or any target that
 # builds TEST_TOOLS). FSMODEL_SEED, FSMODEL_OPS, FSMODEL_MAXLEN,
 # FSMODEL_OPLEN and FSMODEL_WEIGHTS (fsmodel -w) override the run's
 # parameters.
-# guest-kernels: 6.1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TEST=fsmodel
 fsmodel=$PWD/build/tests/fsmodel
 seed=${FSMODEL_SEED:-20261123}
-ops=${FSMODEL_OPS:-100000}
+# shellcheck source-path=SCRIPTDIR source=lib/scale.bash
+. tests/guest/lib/scale.bash
+ops=${FSMODEL_OPS:-$(guest_scale 100000 5000)}
 maxlen=${FSMODEL_MAXLEN:-256k}
 oplen=${FSMODEL_OPLEN:-4k}
 weights=${FSMODEL_WEIGHTS:-write=470,read=470,truncate=3,mapread=30,mapwrite=3,fallocate=10,fsync=2,fdatasync=2,reopen=3}

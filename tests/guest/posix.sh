@@ -7,7 +7,6 @@
 # Fails when any check of the suite fails (its TAP output is printed in
 # full), when the mount cannot be set up, or when the module does not
 # unload afterwards. Kernel warnings fail the run through the harness.
-# guest-kernels: 6.1 6.12
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TEST=posix
