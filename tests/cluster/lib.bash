@@ -53,6 +53,29 @@ stop_manager() {
 
 # Servers a test starts, by index: their pids and ports.
 declare -A srv_pid=() port=()
+# srv_start I [ARG...]: sealfs-server I in the background on port[I] (a
+# free port the first time), $tmp/metaI and $tmp/dataI, logging to
+# $tmp/srvI.log at level ${SRV_LOG_LEVEL:-info}, with ARGs added (such as
+# --threads N); its pid in srv_pid[I]. The caller's environment reaches the
+# server (the SEALFS_TEST_* hooks).
+srv_start() {
+	local i=$1
+	shift
+	[[ -n ${port[$i]:-} ]] || port[$i]=$(free_port)
+	mkdir -p "$tmp/data$i"
+	"$bin/sealfs-server" --manager "$mgr" --listen "127.0.0.1:${port[$i]}" --meta-dir "$tmp/meta$i" \
+		--data-dir "$tmp/data$i" --log-level "${SRV_LOG_LEVEL:-info}" "$@" 2>>"$tmp/srv$i.log" &
+	srv_pid[$i]=$!
+}
+# srv_stop I: SIGTERM to server I, which must exit 0.
+srv_stop() {
+	local i=$1 rc=0
+	kill -TERM "${srv_pid[$i]}"
+	wait "${srv_pid[$i]}" || rc=$?
+	((rc == 0)) || die "server $i exited with status $rc on SIGTERM"
+	unset "srv_pid[$i]"
+}
+
 # For `trap cleanup EXIT`: kills every daemon the test started, removes $tmp.
 cleanup() {
 	local p

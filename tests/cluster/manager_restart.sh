@@ -28,13 +28,7 @@ batch_lines() { [[ $(grep -c . "$tmp/batch.out") -ge $1 ]]; }
 
 step "manager and three servers, a volume with files"
 start_manager 2s
-for i in 1 2 3; do
-	port[$i]=$(free_port)
-	mkdir -p "$tmp/data$i"
-	"$bin/sealfs-server" --manager "$mgr" --listen "127.0.0.1:${port[$i]}" --meta-dir "$tmp/meta$i" \
-		--data-dir "$tmp/data$i" --threads 2 --log-level info 2>>"$tmp/srv$i.log" &
-	srv_pid[$i]=$!
-done
+for i in 1 2 3; do srv_start "$i" --threads 2; done
 wait_for "3 servers up" servers_up 3
 admin volume create keep --quota 1G --inodes 1000 --chunk-size 64K >/dev/null || die "volume create"
 sfs() { "$tools/sfsctl" -m "$mgr" -v keep "$@"; }
@@ -86,10 +80,7 @@ grep -q '^ino=.* type=- ' "$tmp/batch.out" || die "stat through the open client:
 
 step "servers and manager stop cleanly"
 for i in 1 2 3; do
-	kill -TERM "${srv_pid[$i]}"
-	rc=0; wait "${srv_pid[$i]}" || rc=$?
-	[[ $rc == 0 ]] || die "server $i exited with status $rc on SIGTERM"
-	unset "srv_pid[$i]"
+	srv_stop "$i"
 done
 stop_manager
 step "ok"

@@ -19,13 +19,7 @@ NSRV=2 QINODES=20
 
 step "manager and $NSRV servers, a volume with small quotas"
 start_manager 2s
-for i in $(seq 1 $NSRV); do
-	port[$i]=$(free_port)
-	mkdir -p "$tmp/data$i"
-	"$bin/sealfs-server" --manager "$mgr" --listen "127.0.0.1:${port[$i]}" --meta-dir "$tmp/meta$i" \
-		--data-dir "$tmp/data$i" --threads 2 --log-level info 2>>"$tmp/srv$i.log" &
-	srv_pid[$i]=$!
-done
+for i in $(seq 1 $NSRV); do srv_start "$i" --threads 2; done
 wait_for "$NSRV servers up" servers_up $NSRV
 admin volume create q --quota 1M --inodes $QINODES --chunk-size 64K >/dev/null || die "volume create"
 sfs() { "$tools/sfsctl" -m "$mgr" -v q "$@"; }
@@ -65,10 +59,7 @@ sfs statfs | grep -q "quota_bytes=104857600 quota_inodes=1000" || die "statfs af
 
 step "servers and manager stop cleanly"
 for i in $(seq 1 $NSRV); do
-	kill -TERM "${srv_pid[$i]}"
-	rc=0; wait "${srv_pid[$i]}" || rc=$?
-	[[ $rc == 0 ]] || die "server $i exited with status $rc on SIGTERM"
-	unset "srv_pid[$i]"
+	srv_stop "$i"
 done
 stop_manager
 step "ok"

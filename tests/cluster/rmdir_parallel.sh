@@ -22,13 +22,7 @@ NSRV=3 NDIR=24
 
 step "manager and $NSRV servers with one worker thread each"
 start_manager 5s
-for i in $(seq 1 $NSRV); do
-	port[$i]=$(free_port)
-	mkdir -p "$tmp/data$i"
-	"$bin/sealfs-server" --manager "$mgr" --listen "127.0.0.1:${port[$i]}" --meta-dir "$tmp/meta$i" \
-		--data-dir "$tmp/data$i" --threads 1 --log-level debug 2>>"$tmp/srv$i.log" &
-	srv_pid[$i]=$!
-done
+for i in $(seq 1 $NSRV); do SRV_LOG_LEVEL=debug srv_start "$i" --threads 1; done
 wait_for "$NSRV servers up" servers_up $NSRV
 admin volume create par --quota 1G >/dev/null || die "volume create"
 sfs() { "$tools/sfsctl" -m "$mgr" -v par "$@"; }
@@ -58,9 +52,7 @@ if grep -E '(DIR_FREEZE|ENTRY_PREPARE|TXN_FINISH|TXN_QUERY|INODE_UPDATE) to serv
 	die "$(wc -l <"$tmp/peer-failures") calls between servers failed"
 fi
 for i in $(seq 1 $NSRV); do
-	kill -TERM "${srv_pid[$i]}"
-	wait "${srv_pid[$i]}" || die "server $i exited with status $? on SIGTERM"
-	unset "srv_pid[$i]"
+	srv_stop "$i"
 done
 stop_manager
 step "ok"

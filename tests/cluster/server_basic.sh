@@ -17,13 +17,7 @@ tmp=$(mktemp -d)
 trap cleanup EXIT
 servers_known() { [[ $(admin --json cluster status | json 'len(d["servers"])') == "$1" ]]; }
 
-for i in 1 2 3; do port[$i]=$(free_port); mkdir -p "$tmp/data$i"; done
-start_server() {
-	local i=$1
-	"$bin/sealfs-server" --manager "$mgr" --listen "127.0.0.1:${port[$i]}" --meta-dir "$tmp/meta$i" \
-		--data-dir "$tmp/data$i" --threads 2 --log-level info 2>>"$tmp/srv$i.log" &
-	srv_pid[$i]=$!
-}
+start_server() { srv_start "$1" --threads 2; }
 
 step "a server started before the manager retries, then registers"
 start_server 1
@@ -77,9 +71,7 @@ admin volume create vol2 --quota 1G --chunk-size 64K >/dev/null
 "$tools/srv_probe" "$mgr" vol2 run "$tmp/probe3.state" >"$tmp/probe3.log" 2>&1 ||
 	die "srv_probe run on vol2: $(cat "$tmp/probe3.log")"
 vol2_id=$(vol_field vol2 id)
-kill -TERM "${srv_pid[1]}"
-wait "${srv_pid[1]}" || die "server 1 exited with status $? on SIGTERM"
-unset "srv_pid[1]"
+srv_stop 1
 wait_for "server 1 down" servers_up 2
 admin volume delete vol2 >/dev/null
 wait_for "vol2 purged on the servers that are up" \
@@ -95,10 +87,7 @@ no_vol_dirs "$vol2_id" || die "volume $vol2_id still has data on the servers"
 
 step "clean shutdown on SIGTERM"
 for i in 1 2 3; do
-	kill -TERM "${srv_pid[$i]}"
-	rc=0; wait "${srv_pid[$i]}" || rc=$?
-	[[ $rc == 0 ]] || die "server $i exited with status $rc on SIGTERM"
-	unset "srv_pid[$i]"
+	srv_stop "$i"
 done
 
 step "refusals: unwritable --meta-dir, missing options"

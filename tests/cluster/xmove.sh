@@ -18,15 +18,8 @@ tmp=$(mktemp -d)
 . tests/cluster/lib.bash
 trap cleanup EXIT
 
-for i in 1 2 3; do port[$i]=$(free_port); mkdir -p "$tmp/data$i"; done
 # start_server I [WALK_DELAY_MS]
-start_server() {
-	local i=$1
-	SEALFS_TEST_WALK_DELAY_MS=${2:-0} "$bin/sealfs-server" --manager "$mgr" \
-		--listen "127.0.0.1:${port[$i]}" --meta-dir "$tmp/meta$i" \
-		--data-dir "$tmp/data$i" --threads 4 --log-level info 2>>"$tmp/srv$i.log" &
-	srv_pid[$i]=$!
-}
+start_server() { SEALFS_TEST_WALK_DELAY_MS=${2:-0} srv_start "$1" --threads 4; }
 probe() { "$tools/srv_probe" "$mgr" vol1 "$@"; }
 
 start_manager 2s
@@ -40,9 +33,7 @@ probe xdeep >"$tmp/xdeep.log" 2>&1 || die "srv_probe xdeep: $(cat "$tmp/xdeep.lo
 step "two directories moved into each other at the same time"
 # Each coordinator waits 50 ms after its ancestry walk: the moves overlap.
 for i in 1 2 3; do
-	kill -TERM "${srv_pid[$i]}"
-	rc=0; wait "${srv_pid[$i]}" || rc=$?
-	[[ $rc == 0 ]] || die "server $i exited with status $rc on SIGTERM"
+	srv_stop "$i"
 	start_server "$i" 50
 done
 wait_for "3 servers up" servers_up 3
@@ -58,10 +49,7 @@ probe xcross "$tmp/x.state" check 0 >"$tmp/xc.log" 2>&1 || die "xcross check: $(
 
 step "clean shutdown on SIGTERM"
 for i in 1 2 3; do
-	kill -TERM "${srv_pid[$i]}"
-	rc=0; wait "${srv_pid[$i]}" || rc=$?
-	[[ $rc == 0 ]] || die "server $i exited with status $rc on SIGTERM"
-	unset "srv_pid[$i]"
+	srv_stop "$i"
 done
 stop_manager
 step "ok"

@@ -19,15 +19,8 @@ tmp=$(mktemp -d)
 . tests/cluster/lib.bash
 trap cleanup EXIT
 
-for i in 1 2 3; do port[$i]=$(free_port); mkdir -p "$tmp/data$i"; done
 # start_server I [CRASH_POINT]
-start_server() {
-	local i=$1
-	SEALFS_TEST_CRASH_AT=${2:-} "$bin/sealfs-server" --manager "$mgr" \
-		--listen "127.0.0.1:${port[$i]}" --meta-dir "$tmp/meta$i" \
-		--data-dir "$tmp/data$i" --threads 4 --log-level info 2>>"$tmp/srv$i.log" &
-	srv_pid[$i]=$!
-}
+start_server() { SEALFS_TEST_CRASH_AT=${2:-} srv_start "$1" --threads 4; }
 # The server index listening on port $1.
 index_of() {
 	local i
@@ -54,8 +47,7 @@ crash_rename() {
 	read -r src dst ino sport dport <"$tmp/x.state"
 	if [[ $who == src ]]; then v=$(index_of "$sport"); else v=$(index_of "$dport"); fi
 	step "crash of the $who server (server $v) at '$point': rename $src -> $dst"
-	kill -TERM "${srv_pid[$v]}"
-	wait "${srv_pid[$v]}" || die "server $v exited with status $? on SIGTERM"
+	srv_stop "$v"
 	start_server "$v" "$point"
 	wait_for "server $v back" probe xstate "$src" "$dst" "$ino"
 	out=$(probe xrename "$src" "$dst" 2>>"$tmp/probe.log") || die "xrename failed"
@@ -88,8 +80,7 @@ crash_rmdir() {
 	read -r d ino p <"$tmp/d.state"
 	v=$(index_of "$p")
 	step "crash of the coordinator (server $v) at '$point': rmdir $d"
-	kill -TERM "${srv_pid[$v]}"
-	wait "${srv_pid[$v]}" || die "server $v exited with status $? on SIGTERM"
+	srv_stop "$v"
 	start_server "$v" "$point"
 	wait_for "server $v back" probe xgone "$d"
 	out=$(probe xrmdir "$d" 2>>"$tmp/probe.log") || die "xrmdir failed"
@@ -119,10 +110,7 @@ probe xrmdir_down >"$tmp/xd.log" 2>&1 || die "RMDIR with a server down: $(cat "$
 
 step "clean shutdown on SIGTERM"
 for i in 1 2; do
-	kill -TERM "${srv_pid[$i]}"
-	rc=0; wait "${srv_pid[$i]}" || rc=$?
-	[[ $rc == 0 ]] || die "server $i exited with status $rc on SIGTERM"
-	unset "srv_pid[$i]"
+	srv_stop "$i"
 done
 stop_manager
 step "ok"
