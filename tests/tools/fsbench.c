@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/tools/bench_io.h"
+
 #define PATHMAX 4096
 #define MAXPROCS 256
 
@@ -61,14 +63,6 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void pathf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -91,40 +85,6 @@ static void procdir(char *buf, unsigned p)
 		pathf(buf, "%s/shared", top);
 	else
 		pathf(buf, "%s/p%u", top, p);
-}
-
-static bool write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-static bool read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 /* Deterministic content of small file I of process P. */
@@ -194,7 +154,7 @@ static int one_op(enum phase ph, unsigned p, unsigned i, const char *a, const ch
 		fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0)
 			return errno == EAGAIN ? -EAGAIN : -1;
-		if (!write_all(fd, buf, fbytes)) {
+		if (!bio_write_all(fd, buf, fbytes)) {
 			int e = errno;
 
 			close(fd);
@@ -208,7 +168,7 @@ static int one_op(enum phase ph, unsigned p, unsigned i, const char *a, const ch
 		fd = open(a, O_RDONLY);
 		if (fd < 0)
 			return errno == EAGAIN ? -EAGAIN : -1;
-		if (!read_all(fd, buf, fbytes)) {
+		if (!bio_read_all(fd, buf, fbytes)) {
 			int e = errno;
 
 			close(fd);
@@ -354,15 +314,15 @@ static void child(unsigned p, const enum phase *phases, unsigned nph)
 	for (unsigned q = 0; q <= p; q++)
 		close(down[q][1]);
 	/* Ready for the first phase. */
-	if (!write_all(up[1], &m, sizeof(m)))
+	if (!bio_write_all(up[1], &m, sizeof(m)))
 		_exit(1);
 	for (unsigned k = 0; k < nph; k++) {
-		if (!read_all(down[p][0], &go, 1))
+		if (!bio_read_all(down[p][0], &go, 1))
 			_exit(1);
 		m.ops = run_phase(phases[k], p);
 		m.ok = m.ops >= 0;
 		m.retries = retried;
-		if (!write_all(up[1], &m, sizeof(m)))
+		if (!bio_write_all(up[1], &m, sizeof(m)))
 			_exit(1);
 		if (!m.ok)
 			_exit(1);
@@ -376,7 +336,7 @@ static void drop_caches(void)
 
 	sync();
 	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd < 0 || !write_all(fd, "3\n", 2))
+	if (fd < 0 || !bio_write_all(fd, "3\n", 2))
 		fprintf(stderr, "fsbench: warning: cannot drop caches: %s\n", strerror(errno));
 	if (fd >= 0)
 		close(fd);
@@ -409,19 +369,19 @@ static bool run_procs(const enum phase *phases, unsigned nph, double *result, bo
 	}
 	close(up[1]);
 	for (unsigned p = 0; p < nprocs; p++)
-		if (!read_all(up[0], &m, sizeof(m)))
+		if (!bio_read_all(up[0], &m, sizeof(m)))
 			die("a worker died before starting");
 	for (unsigned k = 0; k < nph && ok; k++) {
 		long long ops = 0;
 		double t0, t1;
 		if (drop_before_read && phases[k] == PH_READ)
 			drop_caches();
-		t0 = now();
+		t0 = bio_now();
 		for (unsigned p = 0; p < nprocs; p++)
-			if (!write_all(down[p][1], "g", 1))
+			if (!bio_write_all(down[p][1], "g", 1))
 				die("cannot start worker %u", p);
 		for (unsigned p = 0; p < nprocs; p++) {
-			if (!read_all(up[0], &m, sizeof(m))) {
+			if (!bio_read_all(up[0], &m, sizeof(m))) {
 				ok = false;
 				break;
 			}
@@ -432,7 +392,7 @@ static bool run_procs(const enum phase *phases, unsigned nph, double *result, bo
 			if (m.proc >= 0 && (unsigned)m.proc < nprocs)
 				last_retries[m.proc] = m.retries;
 		}
-		t1 = now();
+		t1 = bio_now();
 		result[k] = t1 > t0 ? (double)ops / (t1 - t0) : 0;
 	}
 	/* Each message counts a worker's retries since it started. */
@@ -546,7 +506,7 @@ static int mode_lat(void)
 			int rc, fd;
 
 			pathf(a, "%s/l.%u", dir, i);
-			t0 = now();
+			t0 = bio_now();
 			switch (k) {
 			case 0:
 				fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -559,7 +519,7 @@ static int mode_lat(void)
 				rc = unlink(a);
 				break;
 			}
-			t1 = now();
+			t1 = bio_now();
 			if (rc)
 				die("%s %s: %s", ops[k], a, strerror(errno));
 			t[(size_t)k * nfiles + i] = (t1 - t0) * 1e6;

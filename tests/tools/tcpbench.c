@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/tools/bench_io.h"
+
 static unsigned rounds = 10000, mib = 256;
 static size_t msgsize;
 
@@ -44,48 +46,6 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static bool write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-static bool read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 static void nodelay(int fd)
@@ -116,12 +76,12 @@ static void serve(int lfd, bool stream)
 				_exit(1);
 			got += (uint64_t)n;
 		}
-		_exit(write_all(fd, "k", 1) ? 0 : 1);
+		_exit(bio_write_all(fd, "k", 1) ? 0 : 1);
 	}
 	for (;;) {
-		if (!read_all(fd, buf, msgsize))
+		if (!bio_read_all(fd, buf, msgsize))
 			_exit(0); /* the client is done */
-		if (!write_all(fd, buf, msgsize))
+		if (!bio_write_all(fd, buf, msgsize))
 			_exit(1);
 	}
 }
@@ -211,19 +171,19 @@ int main(int argc, char **argv)
 
 	if (stream) {
 		uint64_t left = (uint64_t)mib << 20;
-		double t0 = now(), t1;
+		double t0 = bio_now(), t1;
 		char k;
 
 		while (left) {
 			size_t n = left < msgsize ? (size_t)left : msgsize;
 
-			if (!write_all(fd, buf, n))
+			if (!bio_write_all(fd, buf, n))
 				die("write: %s", strerror(errno));
 			left -= n;
 		}
-		if (!read_all(fd, &k, 1))
+		if (!bio_read_all(fd, &k, 1))
 			die("no answer from the server");
-		t1 = now();
+		t1 = bio_now();
 		printf("stream %.1f MiB/s\n", (double)mib / (t1 - t0));
 	} else {
 		double *t = calloc(rounds, sizeof(double));
@@ -231,11 +191,11 @@ int main(int argc, char **argv)
 		if (!t)
 			die("out of memory");
 		for (unsigned i = 0; i < rounds; i++) {
-			double t0 = now();
+			double t0 = bio_now();
 
-			if (!write_all(fd, buf, msgsize) || !read_all(fd, buf, msgsize))
+			if (!bio_write_all(fd, buf, msgsize) || !bio_read_all(fd, buf, msgsize))
 				die("round trip %u failed: %s", i, strerror(errno));
-			t[i] = (now() - t0) * 1e6;
+			t[i] = (bio_now() - t0) * 1e6;
 		}
 		qsort(t, rounds, sizeof(*t), cmp_double);
 		printf("rtt_median %.1f us\n", t[(rounds - 1) / 2]);
