@@ -18,25 +18,25 @@
 # (a mount, a program, a content mismatch), never on timing.
 #
 # Options (each also an environment variable, in brackets; defaults tuned
-# for a 2-core machine running the guest under TCG):
+# for a 2-core machine running the guest under TCG: about 15 minutes):
 #   --out FILE          output file [BENCH_OUT, /run/vm/bench.jsonl]
 #   --repeats N         measurements per figure [BENCH_REPEATS, 3]
 #   --systems LIST      of sealfs,nfs,local [BENCH_SYSTEMS, sealfs,nfs,local]
 #   --groups LIST       of tcp,metadata,latency,smallfile,data,job
 #                       [BENCH_GROUPS, all of them]
-#   --meta-files N      files per process in the metadata runs [BENCH_META_FILES, 15]
-#   --lat-files N       files in the latency run [BENCH_LAT_FILES, 100]
-#   --small-files N     4 KiB files in the small-file run [BENCH_SMALL_FILES, 80]
-#   --seq-mb MB         sequential file size [BENCH_SEQ_MB, 32]
+#   --meta-files N      files per process in the metadata runs [BENCH_META_FILES, 60]
+#   --lat-files N       files in the latency run [BENCH_LAT_FILES, 300]
+#   --small-files N     4 KiB files in the small-file run [BENCH_SMALL_FILES, 300]
+#   --seq-mb MB         sequential file size [BENCH_SEQ_MB, 128]
 #   --rand-secs S       random read and write (on the sequential file), each
-#                       [BENCH_RAND_SECS, 4]
+#                       [BENCH_RAND_SECS, 8]
 #   --rtt-rounds N      TCP round trips [BENCH_RTT_ROUNDS, 1000]
 #   --stream-mb MB      TCP stream size [BENCH_STREAM_MB, 64]
 #   --procs N           processes of the parallel metadata runs [BENCH_PROCS, 4]
 #   --tarball FILE      the real job's tar [BENCH_TARBALL,
 #                       ${SEALFS_CACHE:-$HOME/.cache/sealfs}/workload/linux-subset.tar]
 #   --tar-members PATH  unpack only PATH of it, "" for all
-#                       [BENCH_TAR_MEMBERS, linux-source-6.1/fs]
+#                       [BENCH_TAR_MEMBERS, "": all of it]
 # fio's JSON output of every run is kept in the directory of OUT, under fio/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,16 +48,16 @@ out=${BENCH_OUT:-/run/vm/bench.jsonl}
 repeats=${BENCH_REPEATS:-3}
 systems=${BENCH_SYSTEMS:-sealfs,nfs,local}
 groups=${BENCH_GROUPS:-tcp,metadata,latency,smallfile,data,job}
-meta_files=${BENCH_META_FILES:-15}
-lat_files=${BENCH_LAT_FILES:-100}
-small_files=${BENCH_SMALL_FILES:-80}
-seq_mb=${BENCH_SEQ_MB:-32}
-rand_secs=${BENCH_RAND_SECS:-4}
+meta_files=${BENCH_META_FILES:-60}
+lat_files=${BENCH_LAT_FILES:-300}
+small_files=${BENCH_SMALL_FILES:-300}
+seq_mb=${BENCH_SEQ_MB:-128}
+rand_secs=${BENCH_RAND_SECS:-8}
 rtt_rounds=${BENCH_RTT_ROUNDS:-1000}
 stream_mb=${BENCH_STREAM_MB:-64}
 procs=${BENCH_PROCS:-4}
 tarball=${BENCH_TARBALL:-${SEALFS_CACHE:-$HOME/.cache/sealfs}/workload/linux-subset.tar}
-tar_members=${BENCH_TAR_MEMBERS-linux-source-6.1/fs}
+tar_members=${BENCH_TAR_MEMBERS-}
 
 usage() {
 	sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "$0"
