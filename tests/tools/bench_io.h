@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_io: what the benchmark tools (fsbench, tcpbench) share: a
- * monotonic clock in seconds and whole-buffer reads and writes on pipes,
- * sockets and files.
+ * monotonic clock in seconds, whole-buffer reads and writes on pipes,
+ * sockets and files, and parsing of numeric arguments.
  */
 #ifndef BENCH_IO_H
 #define BENCH_IO_H
@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +55,21 @@ static inline bool bio_read_all(int fd, void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+	return true;
+}
+
+/* A decimal number within [@lo, @hi] into @v; false when @s is not one. */
+static inline bool bio_number(const char *s, unsigned lo, unsigned hi,
+			      unsigned *v)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || *end || end == s || n < lo || n > hi)
+		return false;
+	*v = (unsigned)n;
 	return true;
 }
 

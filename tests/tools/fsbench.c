@@ -547,14 +547,11 @@ static void usage(void)
 
 static unsigned number(const char *s, unsigned lo, unsigned hi)
 {
-	char *end;
-	unsigned long v;
+	unsigned v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || v < lo || v > hi)
+	if (!bio_number(s, lo, hi, &v))
 		usage();
-	return (unsigned)v;
+	return v;
 }
 
 int main(int argc, char **argv)
