@@ -220,7 +220,7 @@ install: all
 SEALFS_CACHE ?= $(HOME)/.cache/sealfs
 CHECKPATCH   ?= $(firstword $(wildcard $(SEALFS_CACHE)/linux-source-6.1/scripts/checkpatch.pl \
 	/usr/src/linux-source-6.1/scripts/checkpatch.pl))
-KERNEL_SRC    = $(sort $(wildcard kmod/*.[ch] common/*.[ch] tests/kmod/*.[ch]))
+KERNEL_SRC    = $(sort $(wildcard kmod/*.[ch] common/*.[ch] tests/kmod/*.[ch] tests/vm/canary/*.[ch]))
 
 KERNELDOC    ?= $(firstword $(wildcard $(SEALFS_CACHE)/linux-source-6.1/scripts/kernel-doc \
 	/usr/src/linux-source-6.1/scripts/kernel-doc))
