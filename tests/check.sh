@@ -14,7 +14,8 @@
 #     tests/guest/*.sh, all in one guest booted by tests/vm/run per kernel
 #     (tests/vm/guest-suite gives a result per test), on every kernel in
 #     SEALFS_TEST_KERNELS (default: Debian's 6.1 and 6.12, and the debug
-#     kernel with KASAN, lockdep, kmemleak and KUnit).
+#     kernel with KASAN, lockdep, kmemleak and KUnit, where tests/vm/checkers
+#     replaces the self-test and proves that each of those checkers fires).
 # Prints PASS/FAIL per test, the output of what failed, and last
 # "N passed, N failed". Exits 0 only when nothing failed.
 set -uo pipefail
@@ -176,6 +177,8 @@ if ((!unit_only)); then
 		echo "== guest tests (tests/vm/run --kernel $k)"
 		# The harness's own checks need no debug kernel.
 		[[ $k == debug ]] || check "vm/selftest/$k" tests/vm/selftest --kernel "$k"
+		# Each checker of the debug kernel reports a planted bug.
+		[[ $k != debug ]] || check "vm/checkers/debug" tests/vm/checkers
 		tests=()
 		for t in tests/guest/*.sh; do
 			# "# guest-kernels: 6.1 6.12" in a test's header limits it
