@@ -3,9 +3,9 @@
 #
 # Sizes of guest tests per kernel. Under QEMU's TCG emulation the debug
 # kernel (tests/vm/debug.config: KASAN, lockdep, kmemleak; release
-# *-sealfs-debug) runs file system calls 15 to 20 times slower than
-# Debian's stock kernels, so a test runs its code paths there with smaller
-# counts. Sourced by guest tests, not run.
+# *-sealfs-debug) starts processes about 3 times and runs file system
+# calls several times slower than Debian's stock kernels, so a test runs its
+# code paths there with smaller counts. Sourced by guest tests, not run.
 #
 #   guest_scale STOCK DEBUG   prints STOCK, or DEBUG on the debug kernel
 
