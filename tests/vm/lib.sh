@@ -15,6 +15,10 @@
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_CACHE=${SEALFS_CACHE:-$HOME/.cache/sealfs}
 VM_PROG=${VM_PROG:-$(basename "$0")}
+# What in a kernel log (or kmemleak's report) is a finding: used by
+# tests/vm/run for the whole boot and by tests/vm/guest-suite per test.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+VM_FINDINGS='WARNING:|BUG:|Oops|general protection fault|kernel BUG at|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|list_(add|del) corruption|list_add double add|unreferenced object|UBSAN|INFO: task .* blocked for more than|Kernel panic'
 
 vm_msg() { printf '%s: %s\n' "$VM_PROG" "$*" >&2; }
 vm_die() { vm_msg "error: $*"; exit "${VM_DIE_STATUS:-125}"; }
